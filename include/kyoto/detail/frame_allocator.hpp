@@ -1,0 +1,19 @@
+// Per-thread recycling allocator for coroutine frames.
+//
+// Frames are rounded up to 64-byte size classes; freed blocks go on the
+// freeing thread's list for their class (capped) and are handed out again
+// without touching malloc. A block freed on another thread simply migrates
+// to that thread's cache. Nothing here is shared between threads.
+#pragma once
+
+#include <cstddef>
+
+namespace kyoto::detail {
+
+void* frame_allocate(std::size_t size);
+void frame_deallocate(void* p, std::size_t size) noexcept;
+
+/// Blocks currently cached by the calling thread (for tests and benchmarks).
+std::size_t frame_cache_blocks() noexcept;
+
+}  // namespace kyoto::detail

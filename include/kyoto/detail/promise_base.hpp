@@ -1,0 +1,175 @@
+// The machinery shared by kyoto's coroutine promises (task, async_generator).
+//
+// How a chain of coroutines is driven by poll:
+//   A task that is polled (by block_on, a runtime, a combinator) is a *root*.
+//   A task that is co_awaited by another coroutine is a *child*: its root_
+//   points at the root of the awaiting chain, its continuation_ at the
+//   awaiting coroutine. Only the root's fields cx_, resume_, blocked_on_ and
+//   repoll_ are used.
+//
+//   poll_root(cx) resumes resume_ (first: the root itself). Control comes
+//   back to poll_root when either
+//     - the root finished (done_), or
+//     - some coroutine of the chain (the leaf) awaits a future that is
+//       pending: its awaiter stored itself in blocked_on_/repoll_ and the
+//       leaf's handle in resume_. The future has registered cx.waker().
+//   The next poll_root first re-polls only that future (repoll_), and
+//   resumes the leaf once it is ready. The chain is single-threaded: only
+//   the thread currently polling the root touches any of these fields.
+//
+//   Coroutine-to-coroutine transfers (start a child, return to the parent)
+//   are symmetric transfers in optimised builds. In unoptimised builds they
+//   are not tail calls, so they go through resume_ and the loop in
+//   poll_root instead (KYOTO_DETAIL_TRAMPOLINE): same fields, flat stack.
+#pragma once
+
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "kyoto/config.hpp"
+#include "kyoto/core/future.hpp"
+#include "kyoto/detail/frame_allocator.hpp"
+
+namespace kyoto::detail {
+
+/// Awaitables that kyoto's promises accept as they are (they know the
+/// protocol above). Everything else awaited must be a future.
+template <class A>
+concept kyoto_awaiter = requires {
+  typename std::remove_cvref_t<A>::is_kyoto_awaiter;
+};
+
+class promise_base {
+ public:
+  static void* operator new(std::size_t size) { return frame_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { frame_deallocate(p, size); }
+
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  /// Called once by the coroutine's owner: the first poll resumes `self`.
+  void prime(std::coroutine_handle<> self) noexcept { resume_ = self; }
+
+  /// Marks this coroutine finished and returns where control goes next.
+  std::coroutine_handle<> complete() noexcept {
+    done_ = true;
+    if (!continuation_) return std::noop_coroutine();
+#if KYOTO_DETAIL_TRAMPOLINE
+    root_->resume_ = continuation_;
+    return std::noop_coroutine();
+#else
+    return continuation_;
+#endif
+  }
+
+  /// Starts `child` (a suspended-at-start coroutine) on behalf of `self`.
+  std::coroutine_handle<> enter(promise_base& child, std::coroutine_handle<> child_handle,
+                                std::coroutine_handle<> self) noexcept {
+    child.continuation_ = self;
+    child.root_ = root_;
+#if KYOTO_DETAIL_TRAMPOLINE
+    root_->resume_ = child_handle;
+    return std::noop_coroutine();
+#else
+    return child_handle;
+#endif
+  }
+
+  /// Records that the leaf coroutine waits on a pending future.
+  void block_on_future(std::coroutine_handle<> leaf, void* awaiter,
+                       bool (*repoll)(void*, context&)) noexcept {
+    promise_base* r = root_;
+    r->resume_ = leaf;
+    r->blocked_on_ = awaiter;
+    r->repoll_ = repoll;
+  }
+
+  context& current_context() const noexcept { return *root_->cx_; }
+
+  /// Drives the chain rooted here; true once the root has finished.
+  bool poll_root(context& cx) {
+    if (repoll_) {
+      if (!repoll_(blocked_on_, cx)) return false;
+      repoll_ = nullptr;
+    }
+    cx_ = &cx;
+    do {
+      std::exchange(resume_, {}).resume();
+    } while (!done_ && !repoll_);
+    return done_;
+  }
+
+  bool done() const noexcept { return done_; }
+
+ protected:
+  std::coroutine_handle<> continuation_{};
+  promise_base* root_ = this;
+  context* cx_ = nullptr;
+  std::coroutine_handle<> resume_{};
+  void* blocked_on_ = nullptr;
+  bool (*repoll_)(void*, context&) = nullptr;
+  bool done_ = false;
+};
+
+/// What a final_suspend returns: transfer to whoever comes next.
+struct final_awaiter {
+  bool await_ready() const noexcept { return false; }
+  template <class P>
+  std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+    return h.promise().complete();
+  }
+  void await_resume() const noexcept {}
+};
+
+/// co_await of a (non-coroutine) future inside a kyoto coroutine. F is the
+/// future type, or a reference to a future the caller keeps.
+template <class F>
+class [[nodiscard]] future_awaiter {
+ public:
+  using is_kyoto_awaiter = void;
+
+  explicit future_awaiter(F&& f) : future_(std::forward<F>(f)) {}
+  future_awaiter(const future_awaiter&) = delete;
+  future_awaiter& operator=(const future_awaiter&) = delete;
+
+  bool await_ready() const noexcept { return false; }
+
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) {
+    promise_base& p = h.promise();
+    if (try_poll(p.current_context())) return false;  // ready: go on at once
+    p.block_on_future(h, this, &repoll);
+    return true;
+  }
+
+  decltype(auto) await_resume() {
+    if (error_) std::rethrow_exception(error_);
+    if constexpr (!std::is_void_v<output_of<F>>) return std::move(*output_);
+  }
+
+ private:
+  static bool repoll(void* self, context& cx) {
+    return static_cast<future_awaiter*>(self)->try_poll(cx);
+  }
+
+  bool try_poll(context& cx) {
+    try {
+      return poll_into(future_, cx, output_);
+    } catch (...) {
+      error_ = std::current_exception();
+      return true;
+    }
+  }
+
+  F future_;
+  std::optional<value_of<F>> output_;
+  std::exception_ptr error_;
+};
+
+template <class>
+inline constexpr bool always_false = false;
+
+}  // namespace kyoto::detail

@@ -1,0 +1,5 @@
+// kyoto: everything. Each module also has its own header.
+#pragma once
+
+#include "kyoto/combinators.hpp"
+#include "kyoto/core.hpp"

@@ -1,0 +1,225 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kyoto/core.hpp"
+#include "test_futures.hpp"
+
+using namespace kyoto;
+using namespace kyoto::test;
+
+namespace {
+
+task<int> answer(bool& ran) {
+  ran = true;
+  co_return 42;
+}
+
+TEST(Task, IsLazyUntilPolled) {
+  bool ran = false;
+  task<int> t = answer(ran);
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(block_on(std::move(t)), 42);
+  EXPECT_TRUE(ran);
+}
+
+task<int> outer_awaits_inner(bool& inner_ran, bool& outer_started) {
+  outer_started = true;
+  task<int> inner = answer(inner_ran);
+  EXPECT_FALSE(inner_ran);  // created, not yet awaited
+  int v = co_await std::move(inner);
+  co_return v + 1;
+}
+
+TEST(Task, InnerRunsWhenAwaited) {
+  bool inner_ran = false, outer_started = false;
+  auto t = outer_awaits_inner(inner_ran, outer_started);
+  EXPECT_FALSE(outer_started);
+  EXPECT_EQ(block_on(std::move(t)), 43);
+  EXPECT_TRUE(inner_ran);
+}
+
+task<void> thrower() {
+  throw std::runtime_error("boom");
+  co_return;
+}
+
+task<std::string> catches() {
+  try {
+    co_await thrower();
+  } catch (const std::runtime_error& e) {
+    co_return std::string("caught ") + e.what();
+  }
+  co_return "not thrown";
+}
+
+TEST(Task, ExceptionPropagatesToAwaiter) { EXPECT_EQ(block_on(catches()), "caught boom"); }
+
+TEST(Task, ExceptionPropagatesOutOfBlockOn) {
+  EXPECT_THROW(block_on(thrower()), std::runtime_error);
+}
+
+task<void> throw_from_future() {
+  struct throwing {
+    using output_type = int;
+    throwing() {}
+    poll_result<int> poll(context&) { throw std::logic_error("poll threw"); }
+  };
+  co_await throwing();
+}
+
+TEST(Task, ExceptionFromPolledFutureReachesTheTask) {
+  EXPECT_THROW(block_on(throw_from_future()), std::logic_error);
+}
+
+// A manual future is polled again only after its waker fired.
+task<int> wait_manual(std::shared_ptr<manual_state> s) { co_return co_await manual_future(s, 5); }
+
+TEST(Task, RepolledOnlyAfterWake) {
+  auto s = std::make_shared<manual_state>();
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  task<int> t = wait_manual(s);
+  EXPECT_TRUE(t.poll(cx).is_pending());
+  EXPECT_EQ(s->polls.load(), 1);
+  EXPECT_EQ(ws.wakes.load() + ws.wakes_by_ref.load(), 0);
+  s->set();
+  EXPECT_EQ(ws.wakes.load(), 1);
+  auto r = t.poll(cx);
+  ASSERT_TRUE(r.is_ready());
+  EXPECT_EQ(r.value(), 5);
+  EXPECT_EQ(s->polls.load(), 2);
+  // Waking after completion is harmless.
+  s->set();
+}
+
+TEST(Task, WakeFromAnotherThreadUnblocksBlockOn) {
+  auto s = std::make_shared<manual_state>();
+  std::thread setter([s] {
+    while (s->polls.load() == 0) std::this_thread::yield();
+    s->set();
+  });
+  EXPECT_EQ(block_on(wait_manual(s)), 5);
+  setter.join();
+}
+
+TEST(Task, ClonesAndDropsOfTheWakerBalance) {
+  counting_waker_state ws;
+  {
+    auto s = std::make_shared<manual_state>();
+    waker w = make_counting_waker(ws);
+    context cx(w);
+    task<int> t = wait_manual(s);
+    EXPECT_TRUE(t.poll(cx).is_pending());
+    EXPECT_TRUE(t.poll(cx).is_pending());  // same waker: will_wake, no new clone
+    EXPECT_EQ(ws.clones.load(), 1);
+    s->set();
+    EXPECT_TRUE(t.poll(cx).is_ready());
+  }
+  EXPECT_EQ(ws.live(), 0);
+}
+
+task<int> leaf(int v) { co_return v; }
+
+task<long> sequential_awaits(int n) {
+  long sum = 0;
+  for (int i = 0; i < n; ++i) sum += co_await leaf(1);
+  co_return sum;
+}
+
+TEST(Task, MillionSequentialSynchronousAwaits) {
+  EXPECT_EQ(block_on(sequential_awaits(1'000'000)), 1'000'000);
+}
+
+task<int> nested(int depth) {
+  if (depth == 0) co_return 0;
+  co_return 1 + co_await nested(depth - 1);
+}
+
+TEST(Task, MillionNestedSynchronousAwaitsDoNotOverflow) {
+  EXPECT_EQ(block_on(nested(1'000'000)), 1'000'000);
+}
+
+struct ordered_drop {
+  std::vector<int>* log;
+  int id;
+  ordered_drop(std::vector<int>& l, int i) : log(&l), id(i) {}
+  ordered_drop(const ordered_drop&) = delete;
+  ~ordered_drop() { log->push_back(id); }
+};
+
+task<void> child_holding(std::vector<int>& log, std::shared_ptr<manual_state> s) {
+  ordered_drop c(log, 3);
+  co_await manual_future(s);
+}
+
+task<void> parent_holding(std::vector<int>& log, std::shared_ptr<manual_state> s) {
+  ordered_drop a(log, 1);
+  ordered_drop b(log, 2);
+  co_await child_holding(log, s);
+  ADD_FAILURE() << "cancelled task resumed";
+}
+
+TEST(Task, DestroyingASuspendedTaskRunsDestructorsInOrder) {
+  std::vector<int> log;
+  counting_waker_state ws;
+  auto s = std::make_shared<manual_state>();
+  {
+    waker w = make_counting_waker(ws);
+    context cx(w);
+    task<void> t = parent_holding(log, s);
+    EXPECT_TRUE(t.poll(cx).is_pending());
+    EXPECT_TRUE(log.empty());
+  }
+  EXPECT_EQ(log, (std::vector<int>{3, 2, 1}));
+}
+
+TEST(Task, DestroyingAnUnstartedTaskRunsNothing) {
+  bool ran = false;
+  { task<int> t = answer(ran); }
+  EXPECT_FALSE(ran);
+}
+
+task<void> yields(int n, int& count) {
+  for (int i = 0; i < n; ++i) {
+    co_await yield_now();
+    ++count;
+  }
+}
+
+TEST(Task, YieldNowWorksUnderBlockOn) {
+  int count = 0;
+  block_on(yields(100, count));
+  EXPECT_EQ(count, 100);
+}
+
+TEST(Task, YieldNowIsPendingOnceAndWakesItself) {
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  yield_now y;
+  EXPECT_TRUE(y.poll(cx).is_pending());
+  EXPECT_EQ(ws.wakes_by_ref.load(), 1);
+  EXPECT_TRUE(y.poll(cx).is_ready());
+}
+
+TEST(Task, AwaitAnLvalueFutureKeepsItWithTheCaller) {
+  auto s = std::make_shared<manual_state>();
+  manual_future f(s, 9);
+  s->set();
+  auto t = [](manual_future& fut) -> task<int> { co_return co_await fut; }(f);
+  EXPECT_EQ(block_on(std::move(t)), 9);
+}
+
+TEST(Task, MoveOnlyOutput) {
+  auto t = []() -> task<std::unique_ptr<int>> { co_return std::make_unique<int>(4); }();
+  EXPECT_EQ(*block_on(std::move(t)), 4);
+}
+
+}  // namespace
