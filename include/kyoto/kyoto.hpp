@@ -3,3 +3,4 @@
 
 #include "kyoto/combinators.hpp"
 #include "kyoto/core.hpp"
+#include "kyoto/runtime.hpp"

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #include "kyoto/core.hpp"
 
@@ -98,5 +99,24 @@ struct drop_counter {
   drop_counter(const drop_counter&) = delete;
   ~drop_counter() { ++*drops; }
 };
+
+/// Movable: counts one destruction of the last owner (moved-from tokens
+/// count nothing). Pass it as a coroutine parameter to observe that a task's
+/// frame was destroyed even if its body never ran.
+struct drop_token {
+  std::atomic<int>* drops;
+  explicit drop_token(std::atomic<int>& d) : drops(&d) {}
+  drop_token(drop_token&& o) noexcept : drops(std::exchange(o.drops, nullptr)) {}
+  drop_token& operator=(drop_token&&) = delete;
+  ~drop_token() {
+    if (drops) ++*drops;
+  }
+};
+
+/// Waits on `s` forever (unless set), holding `token`.
+inline task<void> hold_until(drop_token token, std::shared_ptr<manual_state> s) {
+  co_await manual_future(s);
+  (void)token;
+}
 
 }  // namespace kyoto::test

@@ -75,6 +75,9 @@ class waker {
   }
 
   const raw_waker& as_raw() const noexcept { return raw_; }
+  /// Gives up ownership without dropping: the caller now holds the
+  /// reference (or, for a borrowed waker, simply forgets it).
+  raw_waker into_raw() && noexcept { return std::exchange(raw_, detail::noop_raw_waker()); }
 
  private:
   explicit waker(raw_waker raw) noexcept : raw_(raw) {}

@@ -1,0 +1,66 @@
+// join_handle<T>: awaits, aborts or detaches a spawned task.
+#pragma once
+
+#include <cassert>
+#include <utility>
+
+#include "kyoto/core/future.hpp"
+#include "kyoto/core/result.hpp"
+#include "kyoto/detail/task_ops.hpp"
+#include "kyoto/runtime/coop.hpp"
+#include "kyoto/runtime/join_error.hpp"
+
+namespace kyoto {
+
+/// Owned by whoever spawned the task.
+///   auto h = kyoto::spawn(work());
+///   auto r = co_await h;          // result<T, join_error>
+///   if (r) use(*r);
+/// Dropping the handle detaches the task (it keeps running); abort()
+/// cancels it. Cancel safety: dropping a pending `co_await h` loses
+/// nothing, the handle can be awaited again.
+template <class T>
+class [[nodiscard]] join_handle {
+ public:
+  using output_type = result<T, join_error>;
+
+  join_handle() noexcept = default;
+  explicit join_handle(detail::task_header* t) noexcept : task_(t) {}
+  join_handle(join_handle&& o) noexcept : task_(std::exchange(o.task_, nullptr)) {}
+  join_handle& operator=(join_handle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      task_ = std::exchange(o.task_, nullptr);
+    }
+    return *this;
+  }
+  ~join_handle() { reset(); }
+
+  poll_result<output_type> poll(context& cx) {
+    assert(task_ && "poll on an empty or finished join_handle");
+    if (!coop::poll_proceed(cx)) return pending;
+    if (!detail::join_poll(task_, cx)) return pending;
+    auto* cell = static_cast<detail::output_cell<T>*>(task_);
+    output_type out = std::move(*cell->output);
+    cell->output.reset();
+    reset();
+    return out;
+  }
+
+  /// Requests cancellation: the task's future is destroyed at its next
+  /// suspension point (or now, if it is idle) and the handle then yields
+  /// join_error::cancelled(). No effect once the task has completed.
+  void abort() noexcept {
+    if (task_) detail::task_abort(task_);
+  }
+  bool is_finished() const noexcept { return !task_ || detail::task_is_complete(task_); }
+  bool valid() const noexcept { return task_ != nullptr; }
+
+ private:
+  void reset() noexcept {
+    if (task_) detail::join_drop(std::exchange(task_, nullptr));
+  }
+  detail::task_header* task_ = nullptr;
+};
+
+}  // namespace kyoto

@@ -1,0 +1,131 @@
+// join_set<T>: a set of spawned tasks, joined in completion order.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "kyoto/runtime/spawn.hpp"
+
+namespace kyoto {
+
+/// Spawns tasks and awaits them in the order they finish:
+///   kyoto::join_set<int> set;
+///   for (auto& url : urls) set.spawn(fetch(url));
+///   while (auto r = co_await set.join_next()) total += r->value();
+/// Destroying the set aborts every task still in it.
+template <class T>
+class join_set {
+  // Each task's future is wrapped; when the wrapper is destroyed (the task
+  // completed, threw or was cancelled) it records its id here and wakes
+  // whoever waits in join_next.
+  struct shared {
+    std::mutex lock;
+    std::deque<std::uint64_t> done;  // guarded by lock
+    waker waiter;                    // guarded by lock
+  };
+
+  template <class F>
+  class tracked {
+   public:
+    using output_type = output_of<F>;
+    tracked(F&& f, std::shared_ptr<shared> s, std::uint64_t id)
+        : inner_(std::move(f)), shared_(std::move(s)), id_(id) {}
+    tracked(tracked&& o) noexcept
+        : inner_(std::move(o.inner_)), shared_(std::move(o.shared_)), id_(o.id_) {}
+    ~tracked() {
+      if (!shared_) return;
+      waker w;
+      {
+        std::lock_guard lock(shared_->lock);
+        shared_->done.push_back(id_);
+        w = std::move(shared_->waiter);
+      }
+      w.wake();
+    }
+    poll_result<output_type> poll(context& cx) { return inner_.poll(cx); }
+
+   private:
+    F inner_;
+    std::shared_ptr<shared> shared_;
+    std::uint64_t id_;
+  };
+
+ public:
+  join_set() : shared_(std::make_shared<shared>()) {}
+  join_set(const join_set&) = delete;
+  join_set& operator=(const join_set&) = delete;
+  join_set(join_set&&) noexcept = default;
+  join_set& operator=(join_set&&) noexcept = default;
+  ~join_set() { abort_all(); }
+
+  /// Spawns on the current runtime (see kyoto::spawn).
+  template <future F>
+  requires std::is_same_v<output_of<F>, T>
+  void spawn(F&& f) {
+    std::uint64_t id = next_id_++;
+    using plain = std::remove_cvref_t<F>;
+    handles_.emplace(id, kyoto::spawn(tracked<plain>(plain(std::forward<F>(f)), shared_, id)));
+  }
+
+  /// Waits for the next task to finish; nullopt when the set is empty.
+  /// Cancel safe: dropping a pending join_next loses no result.
+  class [[nodiscard]] join_next_future {
+   public:
+    using output_type = std::optional<result<T, join_error>>;
+    explicit join_next_future(join_set& s) noexcept : set_(&s) {}
+    poll_result<output_type> poll(context& cx) { return set_->poll_join_next(cx); }
+
+   private:
+    join_set* set_;
+  };
+  join_next_future join_next() { return join_next_future(*this); }
+
+  /// Aborts every task; they stay in the set until joined (as cancelled).
+  void abort_all() noexcept {
+    for (auto& [id, h] : handles_) h.abort();
+  }
+  std::size_t size() const noexcept { return handles_.size(); }
+  bool empty() const noexcept { return handles_.empty(); }
+
+ private:
+  poll_result<std::optional<result<T, join_error>>> poll_join_next(context& cx) {
+    for (;;) {
+      std::optional<std::uint64_t> id;
+      {
+        std::lock_guard lock(shared_->lock);
+        if (!shared_->done.empty()) {
+          id = shared_->done.front();
+        } else {
+          if (handles_.empty()) return std::optional<result<T, join_error>>();
+          if (!shared_->waiter.will_wake(cx.waker())) shared_->waiter = cx.waker();
+          return pending;
+        }
+      }
+      auto it = handles_.find(*id);
+      if (it == handles_.end()) {  // already gone
+        std::lock_guard lock(shared_->lock);
+        shared_->done.pop_front();
+        continue;
+      }
+      auto r = it->second.poll(cx);
+      if (r.is_pending()) return pending;  // completing right now; its handle wakes us
+      handles_.erase(it);
+      {
+        std::lock_guard lock(shared_->lock);
+        shared_->done.pop_front();
+      }
+      return std::optional<result<T, join_error>>(std::move(r).value());
+    }
+  }
+
+  std::shared_ptr<shared> shared_;
+  std::unordered_map<std::uint64_t, join_handle<T>> handles_;
+  std::uint64_t next_id_ = 0;
+};
+
+}  // namespace kyoto

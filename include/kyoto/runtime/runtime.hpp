@@ -1,0 +1,215 @@
+// kyoto::runtime: the executor that runs spawned tasks, and its builder.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "kyoto/core/future.hpp"
+#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/task_ops.hpp"
+#include "kyoto/runtime/join_handle.hpp"
+
+namespace kyoto {
+
+namespace detail {
+
+template <future F>
+join_handle<output_of<F>> spawn_on(scheduler* s, F&& f) {
+  using cell = task_cell<std::remove_cvref_t<F>>;
+  auto* c = new cell(task_initial_state, s, std::forward<F>(f));
+  submit_new_task(c);
+  return join_handle<output_of<F>>(c);
+}
+
+/// Runs a function once, when polled (on a blocking-pool thread).
+template <class Fn>
+class blocking_future {
+ public:
+  using output_type = std::invoke_result_t<Fn&>;
+  explicit blocking_future(Fn fn) : fn_(std::move(fn)) {}
+  poll_result<output_type> poll(context&) {
+    if constexpr (std::is_void_v<output_type>) {
+      fn_();
+      return poll_result<void>::ready();
+    } else {
+      return poll_result<output_type>(fn_());
+    }
+  }
+
+ private:
+  Fn fn_;
+};
+
+template <class Fn>
+join_handle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking_on(scheduler* s, Fn&& fn) {
+  return spawn_on(s, blocking_future<std::decay_t<Fn>>(std::forward<Fn>(fn)));
+}
+
+template <future F>
+output_of<F> drive(runtime_core& core, F& f) {
+  struct state {
+    F* f;
+    std::optional<value_of<F>> out;
+    std::exception_ptr error;
+  } st{&f, std::nullopt, nullptr};
+  core.block_on(
+      [](void* p, context& cx) -> bool {
+        auto& s = *static_cast<state*>(p);
+        try {
+          return poll_into(*s.f, cx, s.out);
+        } catch (...) {
+          s.error = std::current_exception();
+          return true;
+        }
+      },
+      &st);
+  if (st.error) std::rethrow_exception(st.error);
+  if constexpr (!std::is_void_v<output_of<F>>) return std::move(*st.out);
+}
+
+}  // namespace detail
+
+/// Runs tasks: multi-thread (work-stealing workers) or current-thread
+/// (tasks run inside block_on on the calling thread).
+///   auto rt = kyoto::runtime::builder::multi_thread().worker_threads(4).enable_all().build();
+///   int v = rt.block_on(main_task());
+/// Destroying the runtime shuts it down: every task still pending is
+/// cancelled (its destructors run), threads are joined, blocking jobs
+/// already running are waited for. Neither copyable nor movable.
+class runtime {
+ public:
+  class builder;
+
+  /// A cheap, copyable reference to a runtime.
+  ///   auto h = kyoto::runtime::handle::current();   // inside a runtime
+  ///   h.spawn(work());
+  class handle {
+   public:
+    /// The runtime of the calling thread; throws std::runtime_error outside one.
+    static handle current() { return handle(detail::current_runtime_shared()); }
+
+    template <future F>
+    join_handle<output_of<F>> spawn(F&& f) const {
+      return detail::spawn_on(core_->task_scheduler(), std::forward<F>(f));
+    }
+    template <class Fn>
+    auto spawn_blocking(Fn&& fn) const {
+      return detail::spawn_blocking_on(core_->blocking_scheduler(), std::forward<Fn>(fn));
+    }
+    template <future F>
+    output_of<F> block_on(F&& f) const {
+      if constexpr (std::is_lvalue_reference_v<F>) {
+        return detail::drive(*core_, f);
+      } else {
+        std::remove_cvref_t<F> owned(std::forward<F>(f));
+        return detail::drive(*core_, owned);
+      }
+    }
+
+   private:
+    friend class runtime;
+    explicit handle(std::shared_ptr<detail::runtime_core> c) noexcept : core_(std::move(c)) {}
+    std::shared_ptr<detail::runtime_core> core_;
+  };
+
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+  runtime(runtime&&) = delete;
+  runtime& operator=(runtime&&) = delete;
+  ~runtime() {
+    if (core_) core_->shutdown(std::chrono::nanoseconds(-1));
+  }
+
+  /// Runs `f` to completion on the calling thread, inside this runtime
+  /// (spawn works there). On a current-thread runtime, the spawned tasks
+  /// run meanwhile on this thread.
+  template <future F>
+  output_of<F> block_on(F&& f) {
+    return handle().block_on(std::forward<F>(f));
+  }
+  template <future F>
+  join_handle<output_of<F>> spawn(F&& f) {
+    return handle().spawn(std::forward<F>(f));
+  }
+  template <class Fn>
+  auto spawn_blocking(Fn&& fn) {
+    return handle().spawn_blocking(std::forward<Fn>(fn));
+  }
+
+  class handle handle() const {
+    return (class handle)(core_);
+  }
+
+  /// Shuts down now: cancels every task and waits at most `timeout` for
+  /// blocking jobs that are running (they are left to finish alone).
+  template <class Rep, class Period>
+  void shutdown_timeout(std::chrono::duration<Rep, Period> timeout) {
+    core_->shutdown(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+  }
+
+ private:
+  explicit runtime(std::shared_ptr<detail::runtime_core> core) noexcept : core_(std::move(core)) {}
+  std::shared_ptr<detail::runtime_core> core_;
+};
+
+/// The type of runtime::handle, for declarations (inside class runtime the
+/// name `handle` also names the member function).
+using runtime_handle = class runtime::handle;
+
+class runtime::builder {
+ public:
+  static builder multi_thread() { return builder(detail::runtime_config::flavor::multi_thread); }
+  static builder current_thread() {
+    return builder(detail::runtime_config::flavor::current_thread);
+  }
+
+  /// Number of worker threads (multi-thread only); default: one per CPU.
+  builder& worker_threads(std::size_t n) {
+    config_.worker_threads = n;
+    return *this;
+  }
+  /// Cap on blocking-pool threads (default 512); extra jobs queue.
+  builder& max_blocking_threads(std::size_t n) {
+    config_.max_blocking_threads = n;
+    return *this;
+  }
+  /// How long an idle blocking thread waits for work before exiting (10 s).
+  builder& thread_keep_alive(std::chrono::milliseconds d) {
+    config_.blocking_keep_alive = d;
+    return *this;
+  }
+  builder& thread_name(std::string name) {
+    config_.thread_name = std::move(name);
+    return *this;
+  }
+  builder& enable_io() {
+    config_.enable_io = true;
+    return *this;
+  }
+  builder& enable_time() {
+    config_.enable_time = true;
+    return *this;
+  }
+  builder& enable_all() { return enable_io().enable_time(); }
+  /// Called (on the task's thread) with what a spawned task threw; the
+  /// exception is also delivered to the join handle as a panic.
+  builder& on_task_panic(std::function<void(const std::exception_ptr&)> hook) {
+    config_.on_task_panic = std::move(hook);
+    return *this;
+  }
+
+  runtime build() { return runtime(detail::make_runtime_core(config_)); }
+
+ private:
+  explicit builder(detail::runtime_config::flavor kind) { config_.kind = kind; }
+  detail::runtime_config config_;
+};
+
+}  // namespace kyoto

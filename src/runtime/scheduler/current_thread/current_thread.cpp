@@ -1,0 +1,119 @@
+#include "runtime/scheduler/current_thread/current_thread.hpp"
+
+#include "runtime/context.hpp"
+#include "task/state.hpp"
+
+namespace kyoto::detail {
+namespace {
+
+thread_local const current_thread_scheduler* tl_driving = nullptr;
+constexpr int event_interval = 61;  // tasks between two polls of the main future
+
+constexpr std::size_t remote_batch = 256;
+
+}  // namespace
+
+// The waker of the blocked-on future points at the scheduler (which lives
+// as long as the runtime), so a clone kept past block_on stays harmless.
+raw_waker current_thread_scheduler::main_clone(const void* p) { return raw_waker{p, &main_vtable}; }
+void current_thread_scheduler::main_wake(const void* p) {
+  auto* self =
+      const_cast<current_thread_scheduler*>(static_cast<const current_thread_scheduler*>(p));
+  self->main_woken_.store(true, std::memory_order_release);
+  self->park_.unpark();
+}
+void current_thread_scheduler::main_drop(const void*) {}
+constinit const waker_vtable current_thread_scheduler::main_vtable{
+    &current_thread_scheduler::main_clone, &current_thread_scheduler::main_wake,
+    &current_thread_scheduler::main_wake, &current_thread_scheduler::main_drop};
+
+current_thread_scheduler::current_thread_scheduler(const runtime_config&) {
+  static const scheduler_vtable vt{&current_thread_scheduler::schedule_fn};
+  vtable = &vt;
+}
+
+current_thread_scheduler::~current_thread_scheduler() { shutdown(); }
+
+void current_thread_scheduler::schedule_fn(scheduler* s, task_header* t, bool) {
+  auto* self = static_cast<current_thread_scheduler*>(s);
+  if (tl_driving == self) {
+    self->push_local(t);
+    return;
+  }
+  if (!self->remote_.push(t)) {
+    drop_task_reference(t);  // shut down
+    return;
+  }
+  self->park_.unpark();
+}
+
+void current_thread_scheduler::push_local(task_header* t) noexcept {
+  t->queue_next = nullptr;
+  if (local_tail_) {
+    local_tail_->queue_next = t;
+  } else {
+    local_head_ = t;
+  }
+  local_tail_ = t;
+}
+
+task_header* current_thread_scheduler::pop_local() noexcept {
+  task_header* t = local_head_;
+  if (!t) return nullptr;
+  local_head_ = t->queue_next;
+  if (!local_head_) local_tail_ = nullptr;
+  t->queue_next = nullptr;
+  return t;
+}
+
+void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, context&),
+                                        void* state) {
+  std::lock_guard drive(drive_lock_);
+  enter_runtime entered(core);
+  const current_thread_scheduler* saved = tl_driving;
+  tl_driving = this;
+  struct restore {
+    const current_thread_scheduler* s;
+    ~restore() { tl_driving = s; }
+  } restore_driving{saved};
+
+  waker w = waker::from_raw(raw_waker{this, &main_vtable});
+  context cx(w);
+  main_woken_.store(true, std::memory_order_relaxed);
+  for (;;) {
+    if (main_woken_.exchange(false, std::memory_order_acquire)) {
+      if (poll(state, cx)) return;
+    }
+    int ran = 0;
+    for (; ran < event_interval; ++ran) {
+      task_header* t = pop_local();
+      if (!t) {
+        remote_.pop_n(remote_batch, [this](task_header* r) { push_local(r); });
+        t = pop_local();
+        if (!t) break;
+      }
+      run_task(t);
+    }
+    if (ran == 0 && !main_woken_.load(std::memory_order_acquire) && remote_.empty()) {
+      park_.park();
+    }
+  }
+}
+
+void current_thread_scheduler::shutdown() {
+  std::lock_guard drive(drive_lock_);
+  if (shut_down_) return;
+  shut_down_ = true;
+  const current_thread_scheduler* saved = tl_driving;
+  tl_driving = this;
+  owned.close_and_take_all([](task_header* t) { shutdown_task(t); });
+  for (task_header* t = remote_.close(); t;) {
+    task_header* next = t->queue_next;
+    drop_task_reference(t);
+    t = next;
+  }
+  while (task_header* t = pop_local()) drop_task_reference(t);
+  tl_driving = saved;
+}
+
+}  // namespace kyoto::detail

@@ -1,0 +1,59 @@
+// The current-thread scheduler: tasks run on the thread that calls
+// block_on, interleaved with the future it blocks on.
+//
+// local_ (a FIFO through queue_next) is touched only by the driving thread,
+// i.e. the thread inside block_on (driver_ == that thread's marker).
+// Wakes from other threads go to remote_ (an inject_queue, mutex-guarded)
+// and unpark the driver. The driver parks only after finding local_ and
+// remote_ empty and the blocked-on future not woken; every producer
+// unparks after pushing, and parker tokens are sticky, so a wake between
+// the check and the park makes the park return at once.
+// One thread drives at a time (drive_lock_); another thread's block_on
+// waits for its turn.
+// Shutdown: close the owned list and cancel every task on the calling
+// thread, then close remote_ and drop the references of both queues.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+
+#include "kyoto/detail/runtime_core.hpp"
+#include "runtime/scheduler/inject_queue.hpp"
+#include "runtime/scheduler/scheduler.hpp"
+#include "util/parker.hpp"
+
+namespace kyoto::detail {
+
+class runtime_core;
+
+class current_thread_scheduler : public scheduler {
+ public:
+  explicit current_thread_scheduler(const runtime_config& config);
+  ~current_thread_scheduler();
+  current_thread_scheduler(const current_thread_scheduler&) = delete;
+  current_thread_scheduler& operator=(const current_thread_scheduler&) = delete;
+
+  /// Runs tasks and polls `poll(state, cx)` until it returns true.
+  void block_on(runtime_core* core, bool (*poll)(void*, context&), void* state);
+  void shutdown();
+
+ private:
+  static void schedule_fn(scheduler* s, task_header* t, bool is_yield);
+  static raw_waker main_clone(const void* p);
+  static void main_wake(const void* p);
+  static void main_drop(const void* p);
+  static const waker_vtable main_vtable;
+  void push_local(task_header* t) noexcept;
+  task_header* pop_local() noexcept;
+
+  std::mutex drive_lock_;
+  // Driver-only state.
+  task_header* local_head_ = nullptr;
+  task_header* local_tail_ = nullptr;
+  std::atomic<bool> main_woken_{false};
+  inject_queue remote_;
+  parker park_;
+  bool shut_down_ = false;
+};
+
+}  // namespace kyoto::detail

@@ -1,0 +1,241 @@
+// The multi-thread work-stealing scheduler.
+//
+// Each worker owns a local_queue (bounded, stealable) and a LIFO slot.
+// A task woken by a task running on worker W goes to W's LIFO slot, so a
+// message-passing pair runs back to back on one core; the task it displaces
+// goes to the local queue. Yielded tasks go to the back of the local queue.
+// Wakes from outside the workers go to the injection queue.
+//
+// Worker loop: every 61st task comes from the injection queue first
+// (fairness); otherwise LIFO slot (at most 3 in a row, then it is spilled
+// to the queue so that a ping-pong pair cannot starve the rest), local
+// queue, a batch from the injection queue, then stealing half of a random
+// victim's queue (as one of at most half the workers searching at once),
+// and finally parking.
+//
+// Parking never loses a wake-up: see idle.hpp. Producers (schedule, spawn)
+// always call notify_parked after making a task visible, except for the
+// LIFO slot, which its own worker runs next.
+//
+// Shutdown order (multi_thread_scheduler::shutdown): set shutdown_, unpark
+// every worker, join them (each finishes its current poll and stops); then,
+// on the calling thread, close the owned-task list and cancel every task in
+// it (their futures are destroyed there), then close the injection queue
+// and drop the references held by all queues and LIFO slots. A wake that
+// arrives meanwhile finds the injection queue closed and drops its
+// reference itself.
+#include <pthread.h>
+
+#include <cassert>
+
+#include "runtime/context.hpp"
+#include "runtime/scheduler/multi_thread/multi_thread.hpp"
+#include "task/state.hpp"
+
+namespace kyoto::detail {
+namespace {
+
+constexpr std::uint32_t global_queue_interval = 61;
+constexpr int max_lifo_polls = 3;
+
+struct current_worker_slot {
+  const void* sched = nullptr;
+  void* worker = nullptr;
+};
+thread_local current_worker_slot tl_worker;
+
+std::uint32_t xorshift(std::uint32_t& s) noexcept {
+  s ^= s << 13;
+  s ^= s >> 17;
+  s ^= s << 5;
+  return s;
+}
+
+}  // namespace
+
+namespace {
+std::uint32_t worker_count_for(const runtime_config& config) {
+  if (config.worker_threads) return static_cast<std::uint32_t>(config.worker_threads);
+  unsigned n = std::thread::hardware_concurrency();
+  return n ? n : 1;
+}
+}  // namespace
+
+multi_thread_scheduler::multi_thread_scheduler(const runtime_config& config)
+    : idle_(worker_count_for(config)), thread_name_(config.thread_name) {
+  const std::uint32_t workers = worker_count_for(config);
+  static const scheduler_vtable vt{&multi_thread_scheduler::schedule_fn};
+  vtable = &vt;
+  workers_.reserve(workers);
+  for (std::uint32_t i = 0; i < workers; ++i) {
+    auto w = std::make_unique<worker>();
+    w->id = i;
+    w->rng = 0x9e3779b9u * (i + 1);
+    workers_.push_back(std::move(w));
+  }
+}
+
+multi_thread_scheduler::~multi_thread_scheduler() { shutdown(); }
+
+void multi_thread_scheduler::start(runtime_core* core) {
+  for (auto& w : workers_) {
+    worker* wp = w.get();
+    wp->thread = std::thread([this, wp, core] { run(*wp, core); });
+    std::string name = thread_name_.substr(0, 15);
+    pthread_setname_np(wp->thread.native_handle(), name.c_str());
+  }
+}
+
+multi_thread_scheduler::worker* multi_thread_scheduler::current_worker() const noexcept {
+  return tl_worker.sched == this ? static_cast<worker*>(tl_worker.worker) : nullptr;
+}
+
+void multi_thread_scheduler::schedule_fn(scheduler* s, task_header* t, bool is_yield) {
+  static_cast<multi_thread_scheduler*>(s)->schedule(t, is_yield);
+}
+
+void multi_thread_scheduler::schedule(task_header* t, bool is_yield) {
+  if (worker* w = current_worker()) {
+    if (is_yield) {
+      w->queue.push_back(t, inject_);
+    } else {
+      task_header* prev = w->lifo;
+      w->lifo = t;
+      if (!prev) return;  // runs next on this worker; nobody else needs to know
+      w->queue.push_back(prev, inject_);
+    }
+    notify_parked();
+    return;
+  }
+  if (!inject_.push(t)) {
+    drop_task_reference(t);  // shut down
+    return;
+  }
+  notify_parked();
+}
+
+void multi_thread_scheduler::notify_parked() {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!idle_.should_notify()) return;
+  int id = idle_.take_sleeper();
+  if (id >= 0) workers_[static_cast<std::size_t>(id)]->park.unpark();
+}
+
+bool multi_thread_scheduler::has_work_anywhere() const noexcept {
+  if (!inject_.empty()) return true;
+  for (auto& w : workers_) {
+    if (!w->queue.is_empty()) return true;
+  }
+  return false;
+}
+
+void multi_thread_scheduler::run(worker& w, runtime_core* core) {
+  enter_runtime entered(core);
+  tl_worker = {this, &w};
+  while (!shutdown_.load(std::memory_order_acquire)) {
+    task_header* t = next_task(w);
+    if (!t) t = steal_work(w);
+    if (t) {
+      if (w.searching) stop_searching(w);
+      run_with_lifo(w, t);
+      continue;
+    }
+    park(w);
+  }
+  tl_worker = {};
+}
+
+task_header* multi_thread_scheduler::next_task(worker& w) {
+  if (++w.tick % global_queue_interval == 0) {
+    if (task_header* t = inject_.pop()) return t;
+  }
+  if (w.lifo) return std::exchange(w.lifo, nullptr);
+  if (task_header* t = w.queue.pop()) return t;
+  // Take a fair share of the injection queue into the local queue.
+  std::size_t share = inject_.len() / workers_.size() + 1;
+  if (share > local_queue::capacity / 2) share = local_queue::capacity / 2;
+  task_header* first = nullptr;
+  inject_.pop_n(share, [&](task_header* t) {
+    if (!first) {
+      first = t;
+    } else {
+      w.queue.push_back(t, inject_);
+    }
+  });
+  return first;
+}
+
+task_header* multi_thread_scheduler::steal_work(worker& w) {
+  if (workers_.size() > 1) {
+    if (!w.searching) {
+      if (!idle_.try_start_searching()) return nullptr;
+      w.searching = true;
+    }
+    std::size_t n = workers_.size();
+    std::size_t start = xorshift(w.rng) % n;
+    for (std::size_t i = 0; i < n; ++i) {
+      worker& victim = *workers_[(start + i) % n];
+      if (&victim == &w) continue;
+      if (task_header* t = victim.queue.steal_into(w.queue)) return t;
+    }
+  }
+  return inject_.pop();
+}
+
+void multi_thread_scheduler::stop_searching(worker& w) {
+  w.searching = false;
+  // The last searcher to find work wakes another worker to keep looking:
+  // where there was work for one, there may be more.
+  if (idle_.stop_searching()) notify_parked();
+}
+
+void multi_thread_scheduler::run_with_lifo(worker& w, task_header* t) {
+  run_task(t);
+  for (int polls = 0; w.lifo && !shutdown_.load(std::memory_order_relaxed); ++polls) {
+    task_header* next = std::exchange(w.lifo, nullptr);
+    if (polls >= max_lifo_polls) {
+      w.queue.push_back(next, inject_);
+      notify_parked();
+      return;
+    }
+    run_task(next);
+  }
+}
+
+void multi_thread_scheduler::park(worker& w) {
+  bool was_searching = std::exchange(w.searching, false);
+  if (idle_.park(w.id, was_searching) && has_work_anywhere()) notify_parked();
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (has_work_anywhere() || shutdown_.load(std::memory_order_acquire)) {
+    if (!idle_.unpark_self(w.id)) w.park.park();  // someone woke us: eat the token
+    w.searching = true;
+    return;
+  }
+  for (;;) {
+    // The time and I/O drivers will park here too (with a timeout).
+    w.park.park();
+    if (shutdown_.load(std::memory_order_acquire)) return;
+    if (!idle_.is_sleeping(w.id)) break;  // woken for real (not spuriously)
+  }
+  w.searching = true;  // whoever woke us counted us as searching
+}
+
+void multi_thread_scheduler::shutdown() {
+  if (shutdown_.exchange(true)) return;
+  for (auto& w : workers_) w->park.unpark();
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  owned.close_and_take_all([](task_header* t) { shutdown_task(t); });
+  for (task_header* t = inject_.close(); t;) {
+    task_header* next = t->queue_next;
+    drop_task_reference(t);
+    t = next;
+  }
+  for (auto& w : workers_) {
+    if (w->lifo) drop_task_reference(std::exchange(w->lifo, nullptr));
+    while (task_header* t = w->queue.pop()) drop_task_reference(t);
+  }
+}
+
+}  // namespace kyoto::detail

@@ -1,0 +1,314 @@
+// Transitions of the task state word and the harness that drives a task
+// through them. The protocol is described in state.hpp.
+#include <cassert>
+
+#include "kyoto/detail/task_ops.hpp"
+#include "kyoto/runtime/coop.hpp"
+#include "runtime/scheduler/scheduler.hpp"
+#include "task/state.hpp"
+
+namespace kyoto::detail {
+
+const std::uint64_t task_initial_state =
+    3 * state::ref_one | state::join_interest | state::notified;
+
+namespace state {
+namespace {
+template <class F>
+std::uint64_t update(task_header* t, F&& f) noexcept {
+  std::uint64_t cur = t->state.load(std::memory_order_acquire);
+  for (;;) {
+    std::uint64_t next = f(cur);
+    if (next == cur) return cur;
+    if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                       std::memory_order_acquire))
+      return cur;
+  }
+}
+}  // namespace
+
+void ref_inc(task_header* t) noexcept { t->state.fetch_add(ref_one, std::memory_order_relaxed); }
+
+bool ref_dec(task_header* t, std::uint64_t count) noexcept {
+  std::uint64_t prev = t->state.fetch_sub(count * ref_one, std::memory_order_acq_rel);
+  assert(refs(prev) >= count);
+  return refs(prev) == count;
+}
+
+to_running transition_to_running(task_header* t) noexcept {
+  to_running action = to_running::run;
+  update(t, [&](std::uint64_t s) {
+    assert(s & notified);
+    if (s & (running | complete)) {
+      action = to_running::drop_ref;
+      return s;
+    }
+    action = (s & cancelled) ? to_running::cancel : to_running::run;
+    return (s | running) & ~notified;
+  });
+  return action;
+}
+
+to_idle transition_to_idle(task_header* t) noexcept {
+  to_idle action = to_idle::ok;
+  update(t, [&](std::uint64_t s) {
+    assert(s & running);
+    if (s & cancelled) {
+      action = to_idle::cancel;
+      return s;
+    }
+    std::uint64_t next = s & ~running;
+    if (s & notified) {
+      action = to_idle::requeue;  // keep our reference for the new queue entry
+      return next;
+    }
+    action = to_idle::ok;
+    return next - ref_one;  // the notification's reference goes away
+  });
+  return action;
+}
+
+std::uint64_t transition_to_complete(task_header* t) noexcept {
+  return t->state.fetch_xor(running | complete, std::memory_order_acq_rel);
+}
+
+to_notified transition_to_notified_by_ref(task_header* t) noexcept {
+  to_notified action = to_notified::nothing;
+  update(t, [&](std::uint64_t s) {
+    if (s & (complete | notified)) {
+      action = to_notified::nothing;
+      return s;
+    }
+    if (s & running) {
+      action = to_notified::nothing;
+      return s | notified;
+    }
+    action = to_notified::submit;
+    return (s | notified) + ref_one;
+  });
+  return action;
+}
+
+to_notified transition_to_notified_by_val(task_header* t) noexcept {
+  to_notified action = to_notified::nothing;
+  update(t, [&](std::uint64_t s) {
+    if (s & running) {
+      action = to_notified::nothing;
+      return (s | notified) - ref_one;
+    }
+    if (s & (complete | notified)) {
+      action = refs(s) == 1 ? to_notified::dealloc : to_notified::nothing;
+      return s - ref_one;
+    }
+    action = to_notified::submit;  // the waker's reference becomes the queue's
+    return s | notified;
+  });
+  return action;
+}
+
+bool transition_to_notified_and_cancel(task_header* t) noexcept {
+  bool submit = false;
+  update(t, [&](std::uint64_t s) {
+    submit = false;
+    if (s & (complete | cancelled)) return s;
+    if (s & running) return s | cancelled | notified;
+    if (s & notified) return s | cancelled;
+    submit = true;
+    return (s | cancelled | notified) + ref_one;
+  });
+  return submit;
+}
+
+bool transition_to_shutdown(task_header* t) noexcept {
+  bool acquired = false;
+  update(t, [&](std::uint64_t s) {
+    acquired = !(s & (running | complete));
+    std::uint64_t next = s | cancelled;
+    if (acquired) next |= running;
+    return next;
+  });
+  return acquired;
+}
+
+}  // namespace state
+
+void drop_task_reference(task_header* t) noexcept {
+  if (state::ref_dec(t)) t->vtable->deallocate(t);
+}
+
+namespace {
+
+void submit(task_header* t) { t->owner->schedule(t, false); }
+
+// Waker vtable of a task: the data pointer is the header.
+task_header* hdr(const void* p) { return static_cast<task_header*>(const_cast<void*>(p)); }
+raw_waker waker_clone(const void* p);
+void waker_wake(const void* p) {
+  task_header* t = hdr(p);
+  switch (state::transition_to_notified_by_val(t)) {
+    case state::to_notified::submit:
+      submit(t);
+      break;
+    case state::to_notified::dealloc:
+      t->vtable->deallocate(t);
+      break;
+    case state::to_notified::nothing:
+      break;
+  }
+}
+void waker_wake_by_ref(const void* p) {
+  task_header* t = hdr(p);
+  if (state::transition_to_notified_by_ref(t) == state::to_notified::submit) submit(t);
+}
+void waker_drop(const void* p) { drop_task_reference(hdr(p)); }
+constexpr waker_vtable task_waker_vtable{&waker_clone, &waker_wake, &waker_wake_by_ref,
+                                         &waker_drop};
+raw_waker waker_clone(const void* p) {
+  state::ref_inc(hdr(p));
+  return raw_waker{p, &task_waker_vtable};
+}
+
+// The runner holds RUNNING and one reference (the notification's, or the
+// list's at shutdown); the future has finished or been cancelled.
+void complete(task_header* t) {
+  std::uint64_t before = state::transition_to_complete(t);
+  if (!(before & state::join_interest)) {
+    t->vtable->drop_output(t);  // nobody will read it
+  } else if (before & state::join_waker) {
+    t->join_waker.wake_by_ref();
+  }
+  std::uint64_t drop = t->owner->owned.remove(t) ? 2 : 1;
+  if (state::ref_dec(t, drop)) t->vtable->deallocate(t);
+}
+
+void cancel(task_header* t) {
+  t->vtable->cancel_future(t);
+  complete(t);
+}
+
+}  // namespace
+
+void run_task(task_header* t) {
+  switch (state::transition_to_running(t)) {
+    case state::to_running::drop_ref:
+      drop_task_reference(t);
+      return;
+    case state::to_running::cancel:
+      cancel(t);
+      return;
+    case state::to_running::run:
+      break;
+  }
+  bool done;
+  {
+    // A borrowed waker: it does not own a reference, so it is released
+    // (not dropped) after the poll. Futures that keep it clone it.
+    waker w = waker::from_raw(raw_waker{t, &task_waker_vtable});
+    context cx(w);
+    coop::budget_scope budget(coop::initial_budget);
+    done = t->vtable->poll_future(t, cx);
+    (void)std::move(w).into_raw();
+  }
+  if (done) {
+    complete(t);
+    return;
+  }
+  switch (state::transition_to_idle(t)) {
+    case state::to_idle::ok:
+      return;
+    case state::to_idle::requeue:
+      t->owner->schedule(t, true);
+      return;
+    case state::to_idle::cancel:
+      cancel(t);
+      return;
+  }
+}
+
+void shutdown_task(task_header* t) {
+  if (state::transition_to_shutdown(t)) {
+    cancel(t);
+  } else {
+    drop_task_reference(t);
+  }
+}
+
+void submit_new_task(task_header* t) {
+  if (!t->owner->owned.bind(t)) {
+    // Shut down: run the cancellation now. We hold RUNNING after
+    // transition_to_shutdown; the list reference was never taken, so drop
+    // it here along with the notification's.
+    bool acquired = state::transition_to_shutdown(t);
+    assert(acquired);
+    (void)acquired;
+    t->vtable->cancel_future(t);
+    std::uint64_t before = state::transition_to_complete(t);
+    (void)before;
+    state::ref_dec(t, 2);  // cannot be the last: the join handle holds one
+    return;
+  }
+  t->owner->schedule(t, false);
+}
+
+bool join_poll(task_header* t, context& cx) {
+  std::uint64_t s = t->state.load(std::memory_order_acquire);
+  if (s & state::complete) return true;
+  if (s & state::join_waker) {
+    if (t->join_waker.will_wake(cx.waker())) return false;
+    // Take the slot back to replace the waker (fails only on completion).
+    std::uint64_t cur = s;
+    for (;;) {
+      if (cur & state::complete) return true;
+      if (t->state.compare_exchange_weak(cur, cur & ~state::join_waker, std::memory_order_acq_rel,
+                                         std::memory_order_acquire))
+        break;
+    }
+  }
+  t->join_waker = cx.waker();
+  std::uint64_t cur = t->state.load(std::memory_order_acquire);
+  for (;;) {
+    if (cur & state::complete) {
+      t->join_waker = waker();  // ours again: the completer never saw it
+      return true;
+    }
+    if (t->state.compare_exchange_weak(cur, cur | state::join_waker, std::memory_order_acq_rel,
+                                       std::memory_order_acquire))
+      return false;
+  }
+}
+
+void join_drop(task_header* t) noexcept {
+  bool completed = false;
+  state::update(t, [&](std::uint64_t s) {
+    completed = s & state::complete;
+    std::uint64_t next = s & ~state::join_interest;
+    if (!completed) next &= ~state::join_waker;  // the slot is ours again
+    return next;
+  });
+  if (completed) {
+    t->vtable->drop_output(t);
+  } else {
+    t->join_waker = waker();
+  }
+  drop_task_reference(t);
+}
+
+void task_abort(task_header* t) noexcept {
+  if (state::transition_to_notified_and_cancel(t)) submit(t);
+}
+
+bool task_is_complete(const task_header* t) noexcept {
+  return t->state.load(std::memory_order_acquire) & state::complete;
+}
+
+void report_task_panic(scheduler* owner, const std::exception_ptr& e) noexcept {
+  if (owner && owner->panic_hook) {
+    try {
+      owner->panic_hook(e);
+    } catch (...) {
+      // A throwing hook must not take the worker down.
+    }
+  }
+}
+
+}  // namespace kyoto::detail

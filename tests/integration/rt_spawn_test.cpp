@@ -1,0 +1,348 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kyoto/kyoto.hpp"
+#include "runtime_flavors.hpp"
+#include "test_futures.hpp"
+
+using namespace kyoto;
+using namespace kyoto::test;
+
+namespace {
+
+class RtSpawn : public every_flavor {};
+KYOTO_EVERY_FLAVOR(RtSpawn);
+
+task<int> add_after_yield(int a, int b) {
+  co_await yield_now();
+  co_return a + b;
+}
+
+TEST_P(RtSpawn, SpawnAndAwaitInsideBlockOn) {
+  auto rt = make();
+  int v = rt.block_on([]() -> task<int> {
+    auto h = kyoto::spawn(add_after_yield(2, 3));
+    auto r = co_await h;
+    co_return r.value();
+  }());
+  EXPECT_EQ(v, 5);
+}
+
+TEST_P(RtSpawn, SpawnFromOutsideThenAwaitInBlockOn) {
+  auto rt = make();
+  auto h = rt.spawn(add_after_yield(20, 22));
+  auto r = rt.block_on(std::move(h));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 42);
+}
+
+TEST_P(RtSpawn, HandleCurrentInsideAndThrowsOutside) {
+  auto rt = make();
+  EXPECT_THROW((void)runtime::handle::current(), std::runtime_error);
+  int v = rt.block_on([]() -> task<int> {
+    runtime_handle h = runtime::handle::current();
+    co_return (co_await h.spawn(add_after_yield(1, 1))).value();
+  }());
+  EXPECT_EQ(v, 2);
+}
+
+TEST(RtSpawnOutside, SpawnOutsideARuntimeThrowsWithAMessage) {
+  try {
+    (void)kyoto::spawn(add_after_yield(1, 2));
+    FAIL() << "spawn outside a runtime must throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("outside a runtime"), std::string::npos);
+  }
+}
+
+task<int> thrower() {
+  co_await yield_now();
+  throw std::runtime_error("task failed");
+}
+
+TEST_P(RtSpawn, ExceptionBecomesPanicAndRuntimeSurvives) {
+  std::atomic<int> hook_calls{0};
+  auto rt = [&] {
+    switch (GetParam()) {
+      case flavor::current_thread:
+        return runtime::builder::current_thread()
+            .on_task_panic([&](const std::exception_ptr&) { ++hook_calls; })
+            .build();
+      default:
+        return runtime::builder::multi_thread()
+            .worker_threads(GetParam() == flavor::multi_1 ? 1 : 4)
+            .on_task_panic([&](const std::exception_ptr&) { ++hook_calls; })
+            .build();
+    }
+  };
+  auto r = rt();
+  auto res = r.block_on(r.spawn(thrower()));
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(res.error().is_panic());
+  EXPECT_FALSE(res.error().is_cancelled());
+  try {
+    std::rethrow_exception(res.error().exception());
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "task failed");
+  }
+  EXPECT_EQ(hook_calls.load(), 1);
+  EXPECT_EQ(r.block_on(r.spawn(add_after_yield(1, 2))).value(), 3);
+}
+
+TEST_P(RtSpawn, DroppedHandleDetachesTheTask) {
+  auto rt = make();
+  auto done = std::make_shared<manual_state>();
+  rt.block_on([](std::shared_ptr<manual_state> d) -> task<void> {
+    {
+      auto h = kyoto::spawn([](std::shared_ptr<manual_state> d2) -> task<void> {
+        co_await yield_now();
+        d2->set();
+      }(d));
+    }  // dropped
+    co_await manual_future(d);
+  }(done));
+  EXPECT_TRUE(done->ready.load());
+}
+
+task<void> wait_forever(std::atomic<int>& drops, std::shared_ptr<manual_state> s) {
+  drop_counter guard(drops);
+  co_await manual_future(s);
+}
+
+TEST_P(RtSpawn, AbortWhileSuspendedCancelsAndRunsDestructors) {
+  auto rt = make();
+  std::atomic<int> drops{0};
+  auto s = std::make_shared<manual_state>();
+  auto h = rt.spawn(wait_forever(drops, s));
+  while (s->polls.load() == 0) rt.block_on(yield_now());
+  EXPECT_FALSE(h.is_finished());
+  h.abort();
+  auto r = rt.block_on(std::move(h));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is_cancelled());
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST(RtAbort, AbortBeforeFirstPollNeverRunsTheBody) {
+  auto rt = runtime::builder::current_thread().build();
+  bool ran = false;
+  auto h = rt.spawn([](bool& r) -> task<void> {
+    r = true;
+    co_return;
+  }(ran));
+  h.abort();
+  auto r = rt.block_on(std::move(h));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is_cancelled());
+  EXPECT_FALSE(ran);
+}
+
+TEST_P(RtSpawn, AbortAfterCompletionKeepsTheValue) {
+  auto rt = make();
+  auto h = rt.spawn(add_after_yield(4, 5));
+  while (!h.is_finished()) rt.block_on(yield_now());
+  h.abort();
+  auto r = rt.block_on(std::move(h));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 9);
+}
+
+TEST_P(RtSpawn, AbortFromAnotherThread) {
+  auto rt = make();
+  std::atomic<int> drops{0};
+  auto s = std::make_shared<manual_state>();
+  auto h = rt.spawn(wait_forever(drops, s));
+  std::thread aborter([&] {
+    while (s->polls.load() == 0) std::this_thread::yield();
+    h.abort();
+  });
+  if (GetParam() == flavor::current_thread) {
+    // The task only runs inside block_on on this runtime.
+    while (s->polls.load() == 0) rt.block_on(yield_now());
+  }
+  aborter.join();
+  auto r = rt.block_on(std::move(h));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is_cancelled());
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST_P(RtSpawn, YieldNowLetsOthersRun) {
+  auto rt = make();
+  std::atomic<int> counter{0};
+  rt.block_on([](std::atomic<int>& c) -> task<void> {
+    std::vector<join_handle<void>> hs;
+    for (int i = 0; i < 8; ++i) {
+      hs.push_back(kyoto::spawn([](std::atomic<int>& cc) -> task<void> {
+        for (int k = 0; k < 100; ++k) {
+          ++cc;
+          co_await yield_now();
+        }
+      }(c)));
+    }
+    for (auto& h : hs) (co_await h).value();
+  }(counter));
+  EXPECT_EQ(counter.load(), 800);
+}
+
+TEST_P(RtSpawn, SpawnBlockingReturnsItsValue) {
+  auto rt = make();
+  int v = rt.block_on([]() -> task<int> {
+    auto h = kyoto::spawn_blocking([] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      return 7;
+    });
+    co_return (co_await h).value();
+  }());
+  EXPECT_EQ(v, 7);
+}
+
+TEST_P(RtSpawn, SpawnBlockingExceptionIsAPanic) {
+  auto rt = make();
+  auto r = rt.block_on(rt.spawn_blocking([]() -> int { throw std::logic_error("blocking"); }));
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is_panic());
+}
+
+TEST(RtBlocking, SaturationQueuesJobsAndWorkersStayResponsive) {
+  auto rt = runtime::builder::multi_thread().worker_threads(2).max_blocking_threads(2).build();
+  std::atomic<int> running{0}, max_running{0}, finished{0};
+  std::vector<join_handle<void>> hs;
+  for (int i = 0; i < 12; ++i) {
+    hs.push_back(rt.spawn_blocking([&] {
+      int now = ++running;
+      int m = max_running.load();
+      while (now > m && !max_running.compare_exchange_weak(m, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      --running;
+      ++finished;
+    }));
+  }
+  // Async work completes while the blocking pool is saturated.
+  EXPECT_EQ(rt.block_on(rt.spawn(add_after_yield(1, 1))).value(), 2);
+  for (auto& h : hs) EXPECT_TRUE(rt.block_on(std::move(h)));
+  EXPECT_EQ(finished.load(), 12);
+  EXPECT_LE(max_running.load(), 2);
+}
+
+TEST_P(RtSpawn, JoinSetJoinsEverythingInCompletionOrder) {
+  auto rt = make();
+  long sum = rt.block_on([]() -> task<long> {
+    join_set<int> set;
+    for (int i = 1; i <= 100; ++i) set.spawn(add_after_yield(i, 0));
+    EXPECT_EQ(set.size(), 100u);
+    long total = 0;
+    int count = 0;
+    while (auto r = co_await set.join_next()) {
+      total += r->value();
+      ++count;
+    }
+    EXPECT_EQ(count, 100);
+    EXPECT_TRUE(set.empty());
+    co_return total;
+  }());
+  EXPECT_EQ(sum, 5050);
+}
+
+TEST_P(RtSpawn, DestroyedJoinSetAbortsItsTasks) {
+  auto rt = make();
+  std::atomic<int> drops{0};
+  auto s = std::make_shared<manual_state>();
+  rt.block_on([](std::atomic<int>& d, std::shared_ptr<manual_state> st) -> task<void> {
+    {
+      join_set<void> set;
+      for (int i = 0; i < 10; ++i) set.spawn(hold_until(drop_token(d), st));
+      co_await yield_now();
+    }
+    // Aborted tasks are cancelled at their next scheduling; let them run.
+    while (d.load() < 10) co_await yield_now();
+  }(drops, s));
+  EXPECT_EQ(drops.load(), 10);
+}
+
+TEST_P(RtSpawn, JoinSetReportsAbortedTasksAsCancelled) {
+  auto rt = make();
+  std::atomic<int> drops{0};
+  auto s = std::make_shared<manual_state>();
+  int cancelled =
+      rt.block_on([](std::atomic<int>& d, std::shared_ptr<manual_state> st) -> task<int> {
+        join_set<void> set;
+        for (int i = 0; i < 5; ++i) set.spawn(hold_until(drop_token(d), st));
+        set.abort_all();
+        int n = 0;
+        while (auto r = co_await set.join_next()) n += (!*r && r->error().is_cancelled());
+        co_return n;
+      }(drops, s));
+  EXPECT_EQ(cancelled, 5);
+  EXPECT_EQ(drops.load(), 5);
+}
+
+TEST_P(RtSpawn, ShutdownCancelsEveryPendingTask) {
+  std::atomic<int> drops{0};
+  auto s = std::make_shared<manual_state>();
+  constexpr int n = 100'000;
+  {
+    auto rt = make();
+    rt.block_on([](std::atomic<int>& d, std::shared_ptr<manual_state> st) -> task<void> {
+      for (int i = 0; i < n; ++i) (void)kyoto::spawn(hold_until(drop_token(d), st));
+      co_return;
+    }(drops, s));
+  }
+  EXPECT_EQ(drops.load(), n);
+}
+
+TEST_P(RtSpawn, SpawnDuringShutdownIsCancelled) {
+  std::atomic<int> drops{0};
+  auto s = std::make_shared<manual_state>();
+  // Destroyed during shutdown, it spawns: that task must be cancelled too.
+  struct spawns_on_drop {
+    std::atomic<int>* d;
+    std::shared_ptr<manual_state> st;
+    runtime_handle h;
+    spawns_on_drop(std::atomic<int>& dd, std::shared_ptr<manual_state> s2, runtime_handle hh)
+        : d(&dd), st(std::move(s2)), h(std::move(hh)) {}
+    spawns_on_drop(spawns_on_drop&& o) noexcept
+        : d(std::exchange(o.d, nullptr)), st(o.st), h(o.h) {}
+    ~spawns_on_drop() {
+      if (d) (void)h.spawn(hold_until(drop_token(*d), st));
+    }
+  };
+  {
+    auto rt = make();
+    auto h = rt.handle();
+    (void)rt.spawn([](spawns_on_drop g, std::shared_ptr<manual_state> st) -> task<void> {
+      co_await manual_future(st);
+      (void)g;
+    }(spawns_on_drop(drops, s, h), s));
+    rt.block_on(yield_now());
+  }
+  EXPECT_EQ(drops.load(), 1);
+}
+
+TEST_P(RtSpawn, KyotoRunStyleMain) {
+  auto rt = make();
+  EXPECT_EQ(rt.block_on([]() -> task<int> { co_return co_await add_after_yield(3, 4); }()), 7);
+}
+
+TEST(RtRun, RunReturnsTheMainTasksValue) {
+  EXPECT_EQ(kyoto::run([]() -> task<int> {
+              co_return (co_await kyoto::spawn(add_after_yield(1, 2))).value();
+            }()),
+            3);
+  EXPECT_EQ(kyoto::run([]() -> task<void> { co_return; }()), 0);
+  EXPECT_EQ(kyoto::run([]() -> task<int> {
+              throw std::runtime_error("main failed");
+              co_return 0;
+            }()),
+            1);
+}
+
+}  // namespace
