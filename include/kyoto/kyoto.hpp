@@ -4,3 +4,4 @@
 #include "kyoto/combinators.hpp"
 #include "kyoto/core.hpp"
 #include "kyoto/runtime.hpp"
+#include "kyoto/sync.hpp"

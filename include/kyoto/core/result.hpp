@@ -2,6 +2,7 @@
 #pragma once
 
 #include <exception>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <type_traits>
@@ -108,25 +109,24 @@ class [[nodiscard]] result<void, E> {
   using value_type = void;
   using error_type = E;
 
-  result() noexcept : ok_(true) {}
+  result() noexcept = default;
   template <class G>
   requires std::is_constructible_v<E, G&&> result(error_value<G> e)
-      : ok_(false), e_(std::move(e.error)) {}
+      : e_(std::in_place, std::move(e.error)) {}
 
-  bool has_value() const noexcept { return ok_; }
-  explicit operator bool() const noexcept { return ok_; }
+  bool has_value() const noexcept { return !e_.has_value(); }
+  explicit operator bool() const noexcept { return has_value(); }
   void operator*() const noexcept {}
   void value() const {
-    if (!ok_) detail::throw_result_error(e_);
+    if (e_) detail::throw_result_error(*e_);
   }
 
-  E& error() & { return e_; }
-  const E& error() const& { return e_; }
-  E&& error() && { return std::move(e_); }
+  E& error() & { return *e_; }
+  const E& error() const& { return *e_; }
+  E&& error() && { return std::move(*e_); }
 
  private:
-  bool ok_;
-  E e_{};
+  std::optional<E> e_;
 };
 
 /// Anything shaped like a result: has_value(), error(), value_type, error_type.

@@ -1,0 +1,75 @@
+// notify: wake one waiting task, or all of them (Tokio's Notify).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "kyoto/core/future.hpp"
+#include "kyoto/detail/intrusive_list.hpp"
+
+namespace kyoto {
+
+/// notify_one wakes the longest waiting notified() future, or stores one
+/// permit if nobody waits (so a notification sent just before the wait
+/// is not lost); notify_waiters wakes every notified() future that exists
+/// at that moment (polled or not) and stores no permit.
+///   kyoto::notify ready;
+///   // task A:                       // task B:
+///   co_await ready.notified();        ready.notify_one();
+/// Waiting allocates nothing: the waiter node lives in the future.
+/// Cancel safety: dropping a notified() future that was chosen by
+/// notify_one passes the notification on to the next waiter (or back to
+/// the permit), so it is not lost.
+class notify {
+ public:
+  notify() = default;
+  notify(const notify&) = delete;
+  notify& operator=(const notify&) = delete;
+
+  class [[nodiscard]] notified_future;
+
+  notified_future notified() noexcept;
+  void notify_one();
+  void notify_waiters();
+
+ private:
+  friend class notified_future;
+  struct waiter : detail::list_node {
+    kyoto::waker w;
+    enum class how : unsigned char { none, one, all } notified = how::none;
+  };
+
+  std::mutex lock_;
+  detail::intrusive_list waiters_;            // guarded by lock_
+  bool permit_ = false;                       // guarded by lock_
+  std::atomic<std::uint64_t> generation_{0};  // notify_waiters calls; written under lock_
+};
+
+class [[nodiscard]] notify::notified_future {
+ public:
+  using output_type = void;
+  notified_future(notified_future&& o) noexcept
+      : n_(o.n_), generation_(o.generation_), done_(o.done_) {
+    // Only an unpolled (unlinked) future may be moved.
+    o.n_ = nullptr;
+  }
+  notified_future(const notified_future&) = delete;
+  ~notified_future();
+
+  poll_result<void> poll(context& cx);
+
+ private:
+  friend class notify;
+  notified_future(notify& n, std::uint64_t gen) noexcept : n_(&n), generation_(gen) {}
+  notify* n_;
+  std::uint64_t generation_;
+  bool done_ = false;
+  waiter node_;
+};
+
+inline notify::notified_future notify::notified() noexcept {
+  return notified_future(*this, generation_.load(std::memory_order_acquire));
+}
+
+}  // namespace kyoto
