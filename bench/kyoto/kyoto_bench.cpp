@@ -18,6 +18,7 @@
 #include <functional>
 #include <kyoto/kyoto.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +64,22 @@ double rate(std::size_t count, clock_type::duration elapsed) {
 template <class T>
 T run_in_task(kyoto::runtime& rt, kyoto::task<T> t) {
   return rt.block_on(rt.spawn(std::move(t))).value();
+}
+
+// A future that is ready at once with its value (Rust's future::ready).
+template <class T>
+class ready_future {
+ public:
+  using output_type = T;
+  explicit ready_future(T v) : v_(std::move(v)) {}
+  kyoto::poll_result<T> poll(kyoto::context&) { return std::move(v_); }
+
+ private:
+  T v_;
+};
+template <class T>
+ready_future<T> ready_value(T v) {
+  return ready_future<T>(std::move(v));
 }
 
 // ------------------------------------------------------------------ W1
@@ -230,6 +247,83 @@ double chained_spawn(kyoto::runtime& rt, std::size_t depth) {
   return rate(depth, elapsed);
 }
 
+// ------------------------------------------------------------------ W7
+kyoto::task<bool> timed_sleep(std::size_t i) {
+  auto d = std::chrono::milliseconds(i % 100 + 1);
+  auto t0 = kyoto::instant::now();
+  co_await kyoto::sleep(d);
+  co_return t0.elapsed() < d;
+}
+
+kyoto::task<std::size_t> timers_body(std::size_t n) {
+  std::vector<kyoto::join_handle<bool>> joins;
+  joins.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) joins.push_back(kyoto::spawn(timed_sleep(i)));
+  std::size_t early = 0;
+  for (auto& j : joins) early += (co_await j).value();
+  co_return early;
+}
+
+double timers(kyoto::runtime& rt, std::size_t n) {
+  auto start = clock_type::now();
+  std::size_t early = run_in_task(rt, timers_body(n));
+  auto elapsed = clock_type::now() - start;
+  if (early != 0) fail("timers", std::to_string(early) + " sleeps woke up early");
+  return std::chrono::duration<double, std::milli>(elapsed).count();
+}
+
+// ------------------------------------------------------------------ W8
+kyoto::task<std::optional<std::uint64_t>> timeout_churn_body(std::size_t n) {
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    auto r = co_await kyoto::timeout(std::chrono::seconds(1), ready_value(i));
+    if (!r) co_return std::nullopt;
+    sum += *r;
+  }
+  co_return sum;
+}
+
+double timeout_churn(kyoto::runtime& rt, std::size_t n) {
+  auto start = clock_type::now();
+  auto sum = run_in_task(rt, timeout_churn_body(n));
+  auto elapsed = clock_type::now() - start;
+  std::uint64_t expected = static_cast<std::uint64_t>(n) * (n - 1) / 2;
+  if (sum != expected) fail("timeout_churn", "wrong sum");
+  return rate(n, elapsed);
+}
+
+// ------------------------------------------------------------------ W8b
+// Polls the referenced future exactly once; ready with whether it was ready.
+template <class F>
+class poll_once {
+ public:
+  using output_type = bool;
+  explicit poll_once(F& f) : f_(&f) {}
+  kyoto::poll_result<bool> poll(kyoto::context& cx) { return f_->poll(cx).is_ready(); }
+
+ private:
+  F* f_;
+};
+
+kyoto::task<std::size_t> arm_cancel_body(std::size_t n) {
+  std::size_t pending = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    kyoto::sleep s(std::chrono::seconds(1));
+    if (!co_await poll_once<kyoto::sleep>(s)) ++pending;
+  }  // each sleep is dropped armed: its entry is cancelled
+  co_return pending;
+}
+
+double timer_arm_cancel(kyoto::runtime& rt, std::size_t n) {
+  auto start = clock_type::now();
+  // unconstrained, as the Tokio peer: a sleep polled with no budget left
+  // does not register with the driver.
+  std::size_t pending = rt.block_on(rt.spawn(kyoto::unconstrained(arm_cancel_body(n)))).value();
+  auto elapsed = clock_type::now() - start;
+  if (pending != n) fail("timer_arm_cancel", std::to_string(n - pending) + " sleeps were ready");
+  return rate(n, elapsed);
+}
+
 // ------------------------------------------------------------------ W9
 std::size_t rss_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -286,7 +380,8 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::puts(
           "usage: kyoto_bench [--quick] [workload ...]\nworkloads: spawn_many_local "
-          "spawn_many_remote yield_many ping_pong chained_spawn idle_task_memory");
+          "spawn_many_remote yield_many ping_pong chained_spawn timers timeout_churn "
+          "timer_arm_cancel idle_task_memory");
       return 0;
     } else {
       selected.push_back(a);
@@ -315,6 +410,14 @@ int main(int argc, char** argv) {
   if (wanted("chained_spawn"))
     report(cfg, "chained_spawn", "spawns/s", 0,
            [&] { return chained_spawn(rt, cfg.size(100'000)); });
+  if (wanted("timers"))
+    report(cfg, "timers", "ms", 1, [&] { return timers(rt, cfg.size(100'000)); });
+  if (wanted("timeout_churn"))
+    report(cfg, "timeout_churn", "ops/s", 0,
+           [&] { return timeout_churn(rt, cfg.size(1'000'000)); });
+  if (wanted("timer_arm_cancel"))
+    report(cfg, "timer_arm_cancel", "ops/s", 0,
+           [&] { return timer_arm_cancel(rt, cfg.size(1'000'000)); });
   if (wanted("idle_task_memory"))
     report(cfg, "idle_task_memory", "bytes/task", 1,
            [&] { return idle_task_memory(rt, cfg.size(1'000'000)); });

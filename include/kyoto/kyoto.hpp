@@ -5,3 +5,4 @@
 #include "kyoto/core.hpp"
 #include "kyoto/runtime.hpp"
 #include "kyoto/sync.hpp"
+#include "kyoto/time.hpp"

@@ -6,6 +6,7 @@
 #include "runtime/context.hpp"
 #include "runtime/scheduler/current_thread/current_thread.hpp"
 #include "runtime/scheduler/multi_thread/multi_thread.hpp"
+#include "time/driver.hpp"
 
 namespace kyoto::detail {
 namespace {
@@ -16,11 +17,13 @@ class core_base : public runtime_core {
   scheduler* task_scheduler() noexcept override { return &sched_; }
   scheduler* blocking_scheduler() noexcept override { return blocking_.get(); }
   const runtime_config& config() const noexcept override { return config_; }
+  time_driver* time() noexcept override { return time_.get(); }
 
  protected:
   explicit core_base(runtime_config config)
       : config_(std::move(config)),
-        sched_(config_),
+        time_(config_.enable_time ? std::make_unique<time_driver>() : nullptr),
+        sched_(config_, time_.get()),
         blocking_(std::make_shared<blocking_pool>(
             config_.max_blocking_threads, config_.blocking_keep_alive, config_.thread_name)) {
     sched_.panic_hook = config_.on_task_panic;
@@ -31,6 +34,7 @@ class core_base : public runtime_core {
   void shutdown_blocking(std::chrono::nanoseconds timeout) { blocking_->shutdown(timeout); }
 
   runtime_config config_;
+  std::unique_ptr<time_driver> time_;
   Scheduler sched_;
   std::shared_ptr<blocking_pool> blocking_;
 };

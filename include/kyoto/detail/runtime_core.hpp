@@ -14,6 +14,7 @@
 namespace kyoto::detail {
 
 struct scheduler;
+class time_driver;
 
 struct runtime_config {
   enum class flavor { current_thread, multi_thread };
@@ -42,6 +43,8 @@ class runtime_core : public std::enable_shared_from_this<runtime_core> {
   /// running blocking jobs (negative: as long as they take).
   virtual void shutdown(std::chrono::nanoseconds timeout) = 0;
   virtual const runtime_config& config() const noexcept = 0;
+  /// The timer driver, or null when time is not enabled.
+  virtual time_driver* time() noexcept = 0;
 };
 
 std::shared_ptr<runtime_core> make_runtime_core(runtime_config config);

@@ -27,7 +27,8 @@ constinit const waker_vtable current_thread_scheduler::main_vtable{
     &current_thread_scheduler::main_clone, &current_thread_scheduler::main_wake,
     &current_thread_scheduler::main_wake, &current_thread_scheduler::main_drop};
 
-current_thread_scheduler::current_thread_scheduler(const runtime_config&) {
+current_thread_scheduler::current_thread_scheduler(const runtime_config&, time_driver* time)
+    : time_(time) {
   static const scheduler_vtable vt{&current_thread_scheduler::schedule_fn};
   vtable = &vt;
 }
@@ -81,6 +82,7 @@ void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, 
   context cx(w);
   main_woken_.store(true, std::memory_order_relaxed);
   for (;;) {
+    if (time_ && time_->anything_due()) time_->process();
     if (main_woken_.exchange(false, std::memory_order_acquire)) {
       if (poll(state, cx)) return;
     }
@@ -94,10 +96,28 @@ void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, 
       }
       run_task(t);
     }
-    if (ran == 0 && !main_woken_.load(std::memory_order_acquire) && remote_.empty()) {
-      park_.park();
-    }
+    if (ran == 0 && !main_woken_.load(std::memory_order_acquire) && remote_.empty()) park();
   }
+}
+
+void current_thread_scheduler::park() {
+  if (!time_) {
+    park_.park();
+    return;
+  }
+  if (time_->paused()) {
+    // Idle with the clock paused: jump straight to the next timer.
+    if (time_->auto_advance()) return;
+    park_.park();
+    return;
+  }
+  time_->set_sleeper(&park_);  // before reading the next deadline
+  if (auto timeout = time_->park_timeout()) {
+    if (timeout->count() > 0) park_.park_for(*timeout);
+  } else {
+    park_.park();
+  }
+  time_->set_sleeper(nullptr);
 }
 
 void current_thread_scheduler::shutdown() {

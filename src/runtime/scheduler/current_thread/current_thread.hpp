@@ -8,6 +8,10 @@
 // remote_ empty and the blocked-on future not woken; every producer
 // unparks after pushing, and parker tokens are sticky, so a wake between
 // the check and the park makes the park return at once.
+// Timers: the driving thread fires due timers on every turn of its loop
+// and parks with the next deadline as timeout. With the clock paused and
+// nothing to run, it jumps the clock to the next deadline instead of
+// sleeping.
 // One thread drives at a time (drive_lock_); another thread's block_on
 // waits for its turn.
 // Shutdown: close the owned list and cancel every task on the calling
@@ -20,6 +24,7 @@
 #include "kyoto/detail/runtime_core.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/scheduler.hpp"
+#include "time/driver.hpp"
 #include "util/parker.hpp"
 
 namespace kyoto::detail {
@@ -28,7 +33,7 @@ class runtime_core;
 
 class current_thread_scheduler : public scheduler {
  public:
-  explicit current_thread_scheduler(const runtime_config& config);
+  current_thread_scheduler(const runtime_config& config, time_driver* time);
   ~current_thread_scheduler();
   current_thread_scheduler(const current_thread_scheduler&) = delete;
   current_thread_scheduler& operator=(const current_thread_scheduler&) = delete;
@@ -44,6 +49,7 @@ class current_thread_scheduler : public scheduler {
   static void main_drop(const void* p);
   static const waker_vtable main_vtable;
   void push_local(task_header* t) noexcept;
+  void park();
   task_header* pop_local() noexcept;
 
   std::mutex drive_lock_;
@@ -54,6 +60,7 @@ class current_thread_scheduler : public scheduler {
   inject_queue remote_;
   parker park_;
   bool shut_down_ = false;
+  time_driver* time_;  // null when time is disabled
 };
 
 }  // namespace kyoto::detail

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "runtime/scheduler/multi_thread/idle.hpp"
 #include "runtime/scheduler/multi_thread/local_queue.hpp"
 #include "runtime/scheduler/scheduler.hpp"
+#include "time/driver.hpp"
 #include "util/parker.hpp"
 
 namespace kyoto::detail {
@@ -21,7 +23,7 @@ class runtime_core;
 
 class multi_thread_scheduler : public scheduler {
  public:
-  explicit multi_thread_scheduler(const runtime_config& config);
+  multi_thread_scheduler(const runtime_config& config, time_driver* time);
   ~multi_thread_scheduler();
   multi_thread_scheduler(const multi_thread_scheduler&) = delete;
   multi_thread_scheduler& operator=(const multi_thread_scheduler&) = delete;
@@ -54,6 +56,8 @@ class multi_thread_scheduler : public scheduler {
   task_header* steal_work(worker& w);
   void run_with_lifo(worker& w, task_header* t);
   void park(worker& w);
+  void park_on_driver(worker& w);
+  void maintenance();
   void stop_searching(worker& w);
   void notify_parked();
   bool has_work_anywhere() const noexcept;
@@ -63,6 +67,8 @@ class multi_thread_scheduler : public scheduler {
   inject_queue inject_;
   idle idle_;
   std::atomic<bool> shutdown_{false};
+  time_driver* time_;       // null when time is disabled
+  std::mutex driver_lock_;  // held by the worker that sleeps with the driver
   std::string thread_name_;
 };
 

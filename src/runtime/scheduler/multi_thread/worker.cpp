@@ -61,8 +61,8 @@ std::uint32_t worker_count_for(const runtime_config& config) {
 }
 }  // namespace
 
-multi_thread_scheduler::multi_thread_scheduler(const runtime_config& config)
-    : idle_(worker_count_for(config)), thread_name_(config.thread_name) {
+multi_thread_scheduler::multi_thread_scheduler(const runtime_config& config, time_driver* time)
+    : idle_(worker_count_for(config)), time_(time), thread_name_(config.thread_name) {
   const std::uint32_t workers = worker_count_for(config);
   static const scheduler_vtable vt{&multi_thread_scheduler::schedule_fn};
   vtable = &vt;
@@ -145,8 +145,17 @@ void multi_thread_scheduler::run(worker& w, runtime_core* core) {
   tl_worker = {};
 }
 
+// Between tasks, every global_queue_interval ticks: fire due timers if no
+// parked worker is doing it (a runtime that never idles still has timers).
+void multi_thread_scheduler::maintenance() {
+  if (!time_ || !time_->anything_due()) return;
+  std::unique_lock lock(driver_lock_, std::try_to_lock);
+  if (lock) time_->process();
+}
+
 task_header* multi_thread_scheduler::next_task(worker& w) {
   if (++w.tick % global_queue_interval == 0) {
+    maintenance();
     if (task_header* t = inject_.pop()) return t;
   }
   if (w.lifo) return std::exchange(w.lifo, nullptr);
@@ -212,12 +221,34 @@ void multi_thread_scheduler::park(worker& w) {
     return;
   }
   for (;;) {
-    // The time and I/O drivers will park here too (with a timeout).
-    w.park.park();
+    park_on_driver(w);
     if (shutdown_.load(std::memory_order_acquire)) return;
     if (!idle_.is_sleeping(w.id)) break;  // woken for real (not spuriously)
   }
   w.searching = true;  // whoever woke us counted us as searching
+}
+
+// One worker at a time sleeps with the driver: its park timeout is the next
+// timer deadline, and on waking it fires the due timers (whose wakes
+// schedule tasks and wake other workers). The others sleep on their futex.
+void multi_thread_scheduler::park_on_driver(worker& w) {
+  std::unique_lock lock(driver_lock_, std::defer_lock);
+  if (!time_ || !lock.try_lock()) {
+    w.park.park();
+    return;
+  }
+  time_->set_sleeper(&w.park);  // before reading the next deadline
+  if (auto timeout = time_->park_timeout()) {
+    if (timeout->count() > 0) w.park.park_for(*timeout);
+  } else {
+    w.park.park();
+  }
+  time_->set_sleeper(nullptr);
+  // This worker is parked: the tasks the timers wake must not go to its
+  // LIFO slot, but to the injection queue with a worker notified.
+  current_worker_slot saved = std::exchange(tl_worker, current_worker_slot{});
+  time_->process();
+  tl_worker = saved;
 }
 
 void multi_thread_scheduler::shutdown() {
