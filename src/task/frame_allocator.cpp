@@ -6,8 +6,10 @@
 namespace kyoto::detail {
 namespace {
 
-constexpr std::size_t class_bytes = 64;
-constexpr std::size_t class_count = 32;  // cached sizes up to 2 KiB
+// 16-byte classes (malloc's own granularity) up to 2 KiB: a frame wastes at
+// most 15 bytes to rounding.
+constexpr std::size_t class_bytes = 16;
+constexpr std::size_t class_count = 128;
 constexpr unsigned max_cached_per_class = 4096;
 
 struct free_block {

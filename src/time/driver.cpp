@@ -41,14 +41,23 @@ void time_driver::register_entry(timer_entry& e, const kyoto::waker& w) {
     if (e.registered) wheel_.remove(e);
     e.fired.store(false, std::memory_order_relaxed);
     e.w = w;
-    std::uint64_t before = next_.load(std::memory_order_relaxed);
     wheel_.insert(e);
-    note_next_locked();
-    earlier = next_.load(std::memory_order_relaxed) < before;
+    earlier = lower_next_locked(e.deadline_ms);
   }
   if (earlier) {
     if (parker* p = sleeper_.load(std::memory_order_seq_cst)) p->unpark();
   }
+}
+
+// next_ may be earlier than the wheel's true next expiration (a removed
+// entry leaves it stale): the driver then wakes early, finds nothing due,
+// and recomputes it. It is never later than a registered deadline.
+bool time_driver::lower_next_locked(std::uint64_t deadline_ms) noexcept {
+  if (deadline_ms < next_.load(std::memory_order_relaxed)) {
+    next_.store(deadline_ms, std::memory_order_release);
+    return true;
+  }
+  return false;
 }
 
 bool time_driver::update_waker(timer_entry& e, const kyoto::waker& w) {
@@ -60,10 +69,7 @@ bool time_driver::update_waker(timer_entry& e, const kyoto::waker& w) {
 
 void time_driver::deregister(timer_entry& e) noexcept {
   std::lock_guard lock(lock_);
-  if (e.registered) {
-    wheel_.remove(e);
-    note_next_locked();
-  }
+  if (e.registered) wheel_.remove(e);
 }
 
 bool time_driver::reset(timer_entry& e, std::uint64_t deadline_ms) {
@@ -77,12 +83,8 @@ bool time_driver::reset(timer_entry& e, std::uint64_t deadline_ms) {
     // A fired entry gave its waker away: it re-arms on its next poll.
     armed = !e.w.will_wake(kyoto::waker());
     if (armed) {
-      std::uint64_t before = next_.load(std::memory_order_relaxed);
       wheel_.insert(e);
-      note_next_locked();
-      earlier = next_.load(std::memory_order_relaxed) < before;
-    } else {
-      note_next_locked();
+      earlier = lower_next_locked(e.deadline_ms);
     }
   }
   if (earlier) {

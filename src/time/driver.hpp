@@ -3,8 +3,10 @@
 // when an earlier deadline is armed.
 //
 // lock_ guards the wheel and every registered entry's links and waker.
-// next_ caches the wheel's next expiration (written under lock_, read
-// without it by the cheap "anything due?" check).
+// next_ is a lower bound of the wheel's next expiration (written under
+// lock_, read without it by the cheap "anything due?" check): arming lowers
+// it, cancelling leaves it (a stale value only causes an early wake-up,
+// after which process() recomputes it).
 // sleeper_ is the parker of the thread that sleeps with the driver (the
 // one whose park timeout is the next deadline); set before that thread
 // computes its timeout under lock_, and read after an insert that moved
@@ -60,6 +62,7 @@ class time_driver {
  private:
   std::int64_t real_ns() const noexcept;
   void note_next_locked() noexcept;
+  bool lower_next_locked(std::uint64_t deadline_ms) noexcept;
 
   const std::int64_t origin_ns_;
   mutable std::mutex lock_;

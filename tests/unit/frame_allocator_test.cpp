@@ -11,10 +11,10 @@ TEST(FrameAllocator, RecyclesBlocksOfTheSameClass) {
     void* a = frame_allocate(100);
     frame_deallocate(a, 100);
     EXPECT_EQ(frame_cache_blocks(), 1u);
-    void* b = frame_allocate(120);  // same 64-byte class (65..128)
+    void* b = frame_allocate(110);  // same 16-byte class (97..112)
     EXPECT_EQ(a, b);
     EXPECT_EQ(frame_cache_blocks(), 0u);
-    frame_deallocate(b, 120);
+    frame_deallocate(b, 110);
   }).join();
 }
 

@@ -56,7 +56,7 @@ class awaiting_promise : public promise_base {
       assert(a.handle_ && "co_await on a moved-from task");
       return task_awaiter<typename plain::output_type>(a.handle_);
     } else if constexpr (future<A>) {
-      return future_awaiter<A>(std::forward<A>(a));
+      return future_awaiter<std::remove_reference_t<A>>(a);
     } else {
       static_assert(always_false<A>,
                     "kyoto: co_await inside a kyoto coroutine takes a kyoto::future "

@@ -1,6 +1,6 @@
 // Per-thread recycling allocator for coroutine frames.
 //
-// Frames are rounded up to 64-byte size classes; freed blocks go on the
+// Frames are rounded up to 16-byte size classes (up to 2 KiB); freed blocks go on the
 // freeing thread's list for their class (capped) and are handed out again
 // without touching malloc. A block freed on another thread simply migrates
 // to that thread's cache. Nothing here is shared between threads.

@@ -124,14 +124,16 @@ struct final_awaiter {
   void await_resume() const noexcept {}
 };
 
-/// co_await of a (non-coroutine) future inside a kyoto coroutine. F is the
-/// future type, or a reference to a future the caller keeps.
+/// co_await of a (non-coroutine) future inside a kyoto coroutine. It holds
+/// a reference: an rvalue operand of co_await is a temporary that lives
+/// until the end of the full expression, i.e. across the whole await, so
+/// the future is neither moved nor stored twice in the frame.
 template <class F>
 class [[nodiscard]] future_awaiter {
  public:
   using is_kyoto_awaiter = void;
 
-  explicit future_awaiter(F&& f) : future_(std::forward<F>(f)) {}
+  explicit future_awaiter(F& f) noexcept : future_(f) {}
   future_awaiter(const future_awaiter&) = delete;
   future_awaiter& operator=(const future_awaiter&) = delete;
 
@@ -164,7 +166,7 @@ class [[nodiscard]] future_awaiter {
     }
   }
 
-  F future_;
+  F& future_;
   std::optional<value_of<F>> output_;
   std::exception_ptr error_;
 };
