@@ -247,6 +247,36 @@ double chained_spawn(kyoto::runtime& rt, std::size_t depth) {
   return rate(depth, elapsed);
 }
 
+// ------------------------------------------------------------------ W6
+kyoto::task<void> producer(kyoto::mpsc::sender<std::uint64_t> tx, std::uint64_t first,
+                           std::uint64_t count) {
+  for (std::uint64_t i = 0; i < count; ++i) {
+    if (!co_await tx.send(first + i)) co_return;
+  }
+}
+
+kyoto::task<std::pair<std::uint64_t, std::uint64_t>> mpsc_body(std::size_t per_producer) {
+  auto [tx, rx] = kyoto::mpsc::channel<std::uint64_t>(1024);
+  for (std::uint64_t p = 0; p < 4; ++p)
+    (void)kyoto::spawn(producer(tx, p * per_producer, per_producer));
+  { auto drop = std::move(tx); }
+  std::uint64_t sum = 0, count = 0;
+  while (auto v = co_await rx.recv()) {
+    sum += *v;
+    ++count;
+  }
+  co_return std::pair<std::uint64_t, std::uint64_t>(sum, count);
+}
+
+double mpsc_bounded(kyoto::runtime& rt, std::size_t per_producer) {
+  auto start = clock_type::now();
+  auto [sum, count] = run_in_task(rt, mpsc_body(per_producer));
+  auto elapsed = clock_type::now() - start;
+  std::uint64_t n = 4 * per_producer;
+  if (count != n || sum != n * (n - 1) / 2) fail("mpsc_bounded", "wrong count or sum");
+  return rate(n, elapsed);
+}
+
 // ------------------------------------------------------------------ W7
 kyoto::task<bool> timed_sleep(std::size_t i) {
   auto d = std::chrono::milliseconds(i % 100 + 1);
@@ -380,7 +410,7 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::puts(
           "usage: kyoto_bench [--quick] [workload ...]\nworkloads: spawn_many_local "
-          "spawn_many_remote yield_many ping_pong chained_spawn timers timeout_churn "
+          "spawn_many_remote yield_many ping_pong chained_spawn mpsc_bounded timers timeout_churn "
           "timer_arm_cancel idle_task_memory");
       return 0;
     } else {
@@ -410,6 +440,8 @@ int main(int argc, char** argv) {
   if (wanted("chained_spawn"))
     report(cfg, "chained_spawn", "spawns/s", 0,
            [&] { return chained_spawn(rt, cfg.size(100'000)); });
+  if (wanted("mpsc_bounded"))
+    report(cfg, "mpsc_bounded", "msgs/s", 0, [&] { return mpsc_bounded(rt, cfg.size(250'000)); });
   if (wanted("timers"))
     report(cfg, "timers", "ms", 1, [&] { return timers(rt, cfg.size(100'000)); });
   if (wanted("timeout_churn"))

@@ -4,5 +4,6 @@
 #include "kyoto/combinators.hpp"
 #include "kyoto/core.hpp"
 #include "kyoto/runtime.hpp"
+#include "kyoto/stream.hpp"
 #include "kyoto/sync.hpp"
 #include "kyoto/time.hpp"

@@ -89,18 +89,27 @@ class promise_base {
 
   context& current_context() const noexcept { return *root_->cx_; }
 
-  /// Drives the chain rooted here; true once the root has finished.
+  /// Drives the chain rooted here; true once the root has finished. Also
+  /// returns (false) when a generator root yielded a value (yielded_).
   bool poll_root(context& cx) {
     if (repoll_) {
       if (!repoll_(blocked_on_, cx)) return false;
       repoll_ = nullptr;
     }
     cx_ = &cx;
+    yielded_ = false;
     do {
       std::exchange(resume_, {}).resume();
-    } while (!done_ && !repoll_);
+    } while (!done_ && !repoll_ && !yielded_);
     return done_;
   }
+
+  /// A generator root suspends at co_yield: the next poll resumes it.
+  void yield_to_poller(std::coroutine_handle<> self) noexcept {
+    yielded_ = true;
+    resume_ = self;
+  }
+  bool yielded() const noexcept { return yielded_; }
 
   bool done() const noexcept { return done_; }
 
@@ -112,6 +121,7 @@ class promise_base {
   void* blocked_on_ = nullptr;
   bool (*repoll_)(void*, context&) = nullptr;
   bool done_ = false;
+  bool yielded_ = false;
 };
 
 /// What a final_suspend returns: transfer to whoever comes next.

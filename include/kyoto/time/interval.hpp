@@ -53,6 +53,14 @@ class interval {
   };
   tick_future tick() noexcept { return tick_future(*this); }
 
+  /// An interval is a stream of tick instants that never ends.
+  using item_type = instant;
+  poll_result<std::optional<instant>> poll_next(context& cx) {
+    auto r = poll_tick(cx);
+    if (r.is_pending()) return pending;
+    return std::optional<instant>(r.value());
+  }
+
   /// For use as a stream and by tick_future.
   poll_result<instant> poll_tick(context& cx) {
     if (!sleep_) {

@@ -1,0 +1,302 @@
+// mpsc: multi-producer, single-consumer channels, bounded and unbounded.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <variant>
+
+#include "kyoto/core/future.hpp"
+#include "kyoto/core/result.hpp"
+#include "kyoto/detail/atomic_waker.hpp"
+#include "kyoto/runtime/coop.hpp"
+#include "kyoto/sync/detail/batch_semaphore.hpp"
+#include "kyoto/sync/detail/mpsc_queues.hpp"
+
+namespace kyoto::mpsc {
+
+template <class T>
+class sender;
+template <class T>
+class receiver;
+
+/// The receiver is gone (the sink interface's error).
+struct closed_error {};
+
+/// try_send failed; the value comes back in `value`.
+template <class T>
+struct try_send_error {
+  enum class kind { full, closed } why;
+  T value;
+  bool is_full() const noexcept { return why == kind::full; }
+  bool is_closed() const noexcept { return why == kind::closed; }
+};
+
+namespace detail {
+
+// Shared by the endpoints. refs_ counts senders + the receiver; the last
+// one frees it. Bounded channels reserve a slot with a semaphore permit
+// before pushing (the permit returns when the value is received), so the
+// ring never overflows and waiting senders queue fairly.
+template <class T>
+struct chan {
+  explicit chan(std::size_t capacity) : bounded(capacity != 0), slots(capacity ? capacity : 1) {
+    if (bounded) ring.emplace(capacity);
+  }
+
+  void push(T&& v) {
+    if (bounded) {
+      bool ok = ring->push(std::move(v));
+      (void)ok;  // a permit guarantees a free cell
+    } else {
+      list.push(std::move(v));
+    }
+    rx_waker.wake();
+  }
+  std::optional<T> pop() {
+    std::optional<T> v = bounded ? ring->pop() : list.pop();
+    if (v && bounded) slots.release(1);
+    return v;
+  }
+  void release_ref() {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  const bool bounded;
+  kyoto::detail::batch_semaphore slots;  // free capacity (bounded only)
+  std::optional<kyoto::detail::ring_queue<T>> ring;
+  kyoto::detail::linked_queue<T> list;
+  kyoto::detail::atomic_waker rx_waker;
+  std::atomic<std::size_t> refs{2};
+  std::atomic<std::size_t> senders{1};
+  std::atomic<bool> rx_closed{false};
+};
+
+}  // namespace detail
+
+/// Copyable (a copy is another sender of the same channel). The channel
+/// closes for the receiver when the last sender is gone.
+///   auto [tx, rx] = kyoto::mpsc::channel<int>(1024);
+///   if (!co_await tx.send(1)) { /* receiver gone: the value came back */ }
+/// Cancel safety: dropping a pending send() enqueues nothing (the value is
+/// dropped with the future) and gives up its place in the queue of
+/// waiting senders.
+template <class T>
+class sender {
+ public:
+  using sink_error = closed_error;
+
+  sender(const sender& o) noexcept : c_(o.c_) {
+    if (c_) {
+      c_->senders.fetch_add(1, std::memory_order_relaxed);
+      c_->refs.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  // Not while a poll_ready is pending (its waiter node would move).
+  sender(sender&& o) noexcept
+      : c_(std::exchange(o.c_, nullptr)), reserved_(std::exchange(o.reserved_, false)) {}
+  sender& operator=(sender o) noexcept {
+    std::swap(c_, o.c_);
+    std::swap(reserved_, o.reserved_);
+    return *this;
+  }
+  ~sender() {
+    if (!c_) return;
+    reserve_.reset();
+    if (reserved_ && c_->bounded) c_->slots.release(1);
+    if (c_->senders.fetch_sub(1, std::memory_order_acq_rel) == 1) c_->rx_waker.wake();
+    c_->release_ref();
+  }
+
+  class [[nodiscard]] send_future {
+   public:
+    using output_type = result<void, T>;
+    send_future(detail::chan<T>* c, T v) : c_(c), value_(std::move(v)), permit_(c->slots, 1) {}
+    send_future(send_future&& o) noexcept
+        : c_(o.c_), value_(std::move(o.value_)), permit_(std::move(o.permit_)) {}
+
+    poll_result<output_type> poll(context& cx) {
+      if (c_->rx_closed.load(std::memory_order_acquire)) return give_back();
+      if (c_->bounded) {
+        auto r = permit_.poll(cx);
+        if (r.is_pending()) return pending;
+        if (!r.value()) return give_back();  // closed while waiting
+      }
+      c_->push(std::move(*value_));
+      value_.reset();
+      return output_type();
+    }
+
+   private:
+    poll_result<output_type> give_back() {
+      T v = std::move(*value_);
+      value_.reset();
+      return output_type(kyoto::err(std::move(v)));
+    }
+    detail::chan<T>* c_;
+    std::optional<T> value_;
+    kyoto::detail::batch_semaphore::acquire_future permit_;
+  };
+
+  /// Waits for room (bounded) and enqueues v; the value comes back as the
+  /// error when the receiver is gone.
+  send_future send(T v) { return send_future(c_, std::move(v)); }
+
+  /// Enqueues now or fails with the value: full (bounded) or closed.
+  result<void, try_send_error<T>> try_send(T v) {
+    using err_t = try_send_error<T>;
+    if (c_->rx_closed.load(std::memory_order_acquire)) {
+      return kyoto::err(err_t{err_t::kind::closed, std::move(v)});
+    }
+    if (c_->bounded) {
+      switch (c_->slots.try_acquire(1)) {
+        case kyoto::detail::batch_semaphore::try_result::ok:
+          break;
+        case kyoto::detail::batch_semaphore::try_result::closed:
+          return kyoto::err(err_t{err_t::kind::closed, std::move(v)});
+        case kyoto::detail::batch_semaphore::try_result::no_permits:
+          return kyoto::err(err_t{err_t::kind::full, std::move(v)});
+      }
+    }
+    c_->push(std::move(v));
+    return {};
+  }
+
+  bool is_closed() const noexcept { return c_->rx_closed.load(std::memory_order_acquire); }
+
+  // The sink interface (the futures crate's Sink): poll_ready reserves a
+  // slot, start_send fills it. kyoto::send(tx, v) and kyoto::forward use it.
+  poll_result<result<void, closed_error>> poll_ready(context& cx) {
+    using out = result<void, closed_error>;
+    if (reserved_) return out();
+    if (c_->rx_closed.load(std::memory_order_acquire)) return out(kyoto::err(closed_error{}));
+    if (c_->bounded) {
+      if (!reserve_) reserve_.emplace(c_->slots, 1);
+      auto r = reserve_->poll(cx);
+      if (r.is_pending()) return pending;
+      reserve_.reset();
+      if (!r.value()) return out(kyoto::err(closed_error{}));
+    }
+    reserved_ = true;
+    return out();
+  }
+  result<void, closed_error> start_send(T v) {
+    reserved_ = false;
+    if (c_->rx_closed.load(std::memory_order_acquire)) {
+      if (c_->bounded) c_->slots.release(1);
+      return kyoto::err(closed_error{});
+    }
+    c_->push(std::move(v));
+    return {};
+  }
+  poll_result<result<void, closed_error>> poll_flush(context&) {
+    return result<void, closed_error>();
+  }
+  poll_result<result<void, closed_error>> poll_close(context&) {
+    return result<void, closed_error>();
+  }
+
+  /// Free slots right now (bounded).
+  std::size_t capacity() const noexcept { return c_->slots.available_permits(); }
+
+ private:
+  template <class U>
+  friend std::pair<sender<U>, receiver<U>> channel(std::size_t);
+  template <class U>
+  friend std::pair<sender<U>, receiver<U>> unbounded_channel();
+  explicit sender(detail::chan<T>* c) noexcept : c_(c) {}
+  detail::chan<T>* c_;
+  std::optional<kyoto::detail::batch_semaphore::acquire_future> reserve_;  // pending poll_ready
+  bool reserved_ = false;  // poll_ready granted a slot that start_send will use
+};
+
+/// The one consumer: `co_await rx.recv()` -> std::optional<T>, nullopt once
+/// every sender is gone and the queue is drained.
+/// Cancel safety: dropping a pending recv() loses no message.
+template <class T>
+class receiver {
+ public:
+  using item_type = T;
+  receiver(receiver&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+  receiver& operator=(receiver&& o) noexcept {
+    if (this != &o) {
+      drop();
+      c_ = std::exchange(o.c_, nullptr);
+    }
+    return *this;
+  }
+  ~receiver() { drop(); }
+
+  /// The stream interface, and what recv() polls.
+  poll_result<std::optional<T>> poll_next(context& cx) {
+    if (!coop::poll_proceed(cx)) return pending;
+    if (auto v = c_->pop()) return std::optional<T>(std::move(v));
+    if (c_->senders.load(std::memory_order_acquire) == 0) return drained_or_value();
+    c_->rx_waker.register_waker(cx.waker());
+    if (auto v = c_->pop()) return std::optional<T>(std::move(v));
+    if (c_->senders.load(std::memory_order_acquire) == 0) return drained_or_value();
+    return pending;
+  }
+
+  class [[nodiscard]] recv_future {
+   public:
+    using output_type = std::optional<T>;
+    explicit recv_future(receiver& r) noexcept : r_(&r) {}
+    poll_result<std::optional<T>> poll(context& cx) { return r_->poll_next(cx); }
+
+   private:
+    receiver* r_;
+  };
+  recv_future recv() noexcept { return recv_future(*this); }
+
+  /// A message if one is queued now.
+  std::optional<T> try_recv() { return c_->pop(); }
+
+  /// No more sends are accepted (waiting senders get their values back);
+  /// what is queued can still be received.
+  void close() {
+    c_->rx_closed.store(true, std::memory_order_release);
+    if (c_->bounded) c_->slots.close();
+  }
+
+ private:
+  template <class U>
+  friend std::pair<sender<U>, receiver<U>> channel(std::size_t);
+  template <class U>
+  friend std::pair<sender<U>, receiver<U>> unbounded_channel();
+  explicit receiver(detail::chan<T>* c) noexcept : c_(c) {}
+
+  poll_result<std::optional<T>> drained_or_value() {
+    // A sender's last push happens before its count drops: look once more.
+    if (auto v = c_->pop()) return std::optional<T>(std::move(v));
+    return std::optional<T>();
+  }
+  void drop() {
+    if (!c_) return;
+    close();
+    while (c_->pop()) {
+    }
+    std::exchange(c_, nullptr)->release_ref();
+  }
+  detail::chan<T>* c_;
+};
+
+/// A bounded channel: send waits while `capacity` messages are queued.
+template <class T>
+std::pair<sender<T>, receiver<T>> channel(std::size_t capacity) {
+  if (capacity == 0) throw std::invalid_argument("kyoto::mpsc::channel: capacity must be > 0");
+  auto* c = new detail::chan<T>(capacity);
+  return {sender<T>(c), receiver<T>(c)};
+}
+
+/// An unbounded channel: send never waits (memory is the limit).
+template <class T>
+std::pair<sender<T>, receiver<T>> unbounded_channel() {
+  auto* c = new detail::chan<T>(0);
+  return {sender<T>(c), receiver<T>(c)};
+}
+
+}  // namespace kyoto::mpsc
