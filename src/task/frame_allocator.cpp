@@ -1,7 +1,25 @@
+// Per-thread block caches with a shared depot (magazines).
+//
+// Each thread keeps, per 16-byte size class, a singly linked list of free
+// blocks; allocation pops, deallocation pushes: no atomics, no locks. A
+// block freed on another thread simply joins that thread's list, so
+// producer/consumer patterns (a spawner thread and the workers that finish
+// its tasks) would leave the producer always calling malloc and the
+// consumer with a growing list. The depot balances them: a thread whose
+// list for a class holds more than local_max blocks moves a batch of
+// batch_blocks to the class's depot (one mutex operation per batch), and a
+// thread whose list is empty takes a whole batch from the depot before
+// falling back to malloc. The depot keeps at most depot_max_batches per
+// class; beyond that, batches go back to malloc.
+// Lifetime: thread caches are emptied into malloc at thread exit (blocks
+// freed later by other thread_local destructors go straight to free); the
+// depot lives for the process.
 #include "kyoto/detail/frame_allocator.hpp"
 
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace kyoto::detail {
 namespace {
@@ -10,11 +28,28 @@ namespace {
 // most 15 bytes to rounding.
 constexpr std::size_t class_bytes = 16;
 constexpr std::size_t class_count = 128;
-constexpr unsigned max_cached_per_class = 4096;
+constexpr unsigned batch_blocks = 128;
+constexpr unsigned local_max = 2 * batch_blocks;
+constexpr std::size_t depot_max_batches = 256;
 
 struct free_block {
   free_block* next;
 };
+
+struct batch {
+  free_block* head;
+  unsigned count;
+};
+
+struct depot_class {
+  std::mutex lock;
+  std::vector<batch> batches;  // guarded by lock
+};
+
+depot_class* depot() {
+  static depot_class* d = new depot_class[class_count];  // never destroyed: used at thread exit
+  return d;
+}
 
 // Trivially destructible so that reaching it costs no TLS guard; the
 // cleanup object below empties it when the thread exits.
@@ -27,16 +62,22 @@ struct frame_cache {
 
 thread_local frame_cache cache{};
 
+void free_chain(free_block* b) {
+  while (b) {
+    free_block* next = b->next;
+    std::free(b);
+    b = next;
+  }
+}
+
 struct frame_cache_cleanup {
   ~frame_cache_cleanup() {
     // Frames freed after this point (by later thread_local destructors) go
     // straight back to malloc.
     cache.lifecycle = 2;
     for (std::size_t c = 0; c < class_count; ++c) {
-      while (free_block* b = cache.head[c]) {
-        cache.head[c] = b->next;
-        std::free(b);
-      }
+      free_chain(cache.head[c]);
+      cache.head[c] = nullptr;
       cache.count[c] = 0;
     }
   }
@@ -55,12 +96,48 @@ bool cache_usable() {
 
 inline std::size_t class_of(std::size_t size) noexcept { return (size - 1) / class_bytes; }
 
+// Moves batch_blocks blocks of class c from this thread to the depot.
+void spill(std::size_t c) {
+  free_block* first = cache.head[c];
+  free_block* last = first;
+  for (unsigned i = 1; i < batch_blocks; ++i) last = last->next;
+  cache.head[c] = last->next;
+  cache.count[c] -= batch_blocks;
+  last->next = nullptr;
+  depot_class& d = depot()[c];
+  {
+    std::lock_guard lock(d.lock);
+    if (d.batches.size() < depot_max_batches) {
+      d.batches.push_back(batch{first, batch_blocks});
+      return;
+    }
+  }
+  free_chain(first);
+}
+
+// Refills this thread's empty list of class c from the depot.
+bool refill(std::size_t c) {
+  depot_class& d = depot()[c];
+  batch b;
+  {
+    std::lock_guard lock(d.lock);
+    if (d.batches.empty()) return false;
+    b = d.batches.back();
+    d.batches.pop_back();
+  }
+  cache.head[c] = b.head;
+  cache.count[c] = b.count;
+  return true;
+}
+
 }  // namespace
 
 void* frame_allocate(std::size_t size) {
   std::size_t c = class_of(size);
   if (c < class_count) {
-    if (free_block* b = cache.head[c]) {
+    free_block* b = cache.head[c];
+    if (!b && cache_usable() && refill(c)) b = cache.head[c];
+    if (b) {
       cache.head[c] = b->next;
       --cache.count[c];
       return b;
@@ -74,11 +151,11 @@ void* frame_allocate(std::size_t size) {
 
 void frame_deallocate(void* p, std::size_t size) noexcept {
   std::size_t c = class_of(size);
-  if (c < class_count && cache.count[c] < max_cached_per_class && cache_usable()) {
+  if (c < class_count && cache_usable()) {
     auto* b = static_cast<free_block*>(p);
     b->next = cache.head[c];
     cache.head[c] = b;
-    ++cache.count[c];
+    if (++cache.count[c] > local_max) spill(c);
     return;
   }
   std::free(p);
