@@ -1,15 +1,25 @@
-// The smallest kyoto program: two tasks take turns on one thread.
+// The smallest kyoto program: kyoto::run starts a multi-thread runtime;
+// a spawned task waits for a notification while the main task sleeps.
+#include <chrono>
 #include <cstdio>
 #include <kyoto/kyoto.hpp>
 
-kyoto::task<> say(const char* word, int turns_to_wait) {
-  for (int i = 0; i < turns_to_wait; ++i) co_await kyoto::yield_now();
-  std::fputs(word, stdout);
+using namespace std::chrono_literals;
+
+kyoto::task<> print_world(kyoto::notify& hello_printed) {
+  co_await hello_printed.notified();
+  std::fputs("world!\n", stdout);
 }
 
-kyoto::task<> hello() {
-  // "world!" is started first but waits two turns; "Hello, " only one.
-  co_await kyoto::join(say("world!\n", 2), say("Hello, ", 1));
+kyoto::task<int> async_main() {
+  kyoto::notify hello_printed;
+  auto world = kyoto::spawn(print_world(hello_printed));
+  co_await kyoto::sleep(10ms);
+  std::fputs("Hello, ", stdout);
+  std::fflush(stdout);
+  hello_printed.notify_one();
+  (co_await world).value();  // rethrows if the task threw
+  co_return 0;
 }
 
-int main() { kyoto::block_on(hello()); }
+int main() { return kyoto::run(async_main()); }

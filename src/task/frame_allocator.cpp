@@ -16,6 +16,7 @@
 // depot lives for the process.
 #include "kyoto/detail/frame_allocator.hpp"
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -43,7 +44,8 @@ struct batch {
 
 struct depot_class {
   std::mutex lock;
-  std::vector<batch> batches;  // guarded by lock
+  std::vector<batch> batches;        // guarded by lock
+  std::atomic<std::size_t> size{0};  // batches.size(), readable without the lock
 };
 
 depot_class* depot() {
@@ -109,6 +111,7 @@ void spill(std::size_t c) {
     std::lock_guard lock(d.lock);
     if (d.batches.size() < depot_max_batches) {
       d.batches.push_back(batch{first, batch_blocks});
+      d.size.store(d.batches.size(), std::memory_order_relaxed);
       return;
     }
   }
@@ -118,12 +121,14 @@ void spill(std::size_t c) {
 // Refills this thread's empty list of class c from the depot.
 bool refill(std::size_t c) {
   depot_class& d = depot()[c];
+  if (d.size.load(std::memory_order_relaxed) == 0) return false;  // no lock for an empty depot
   batch b;
   {
     std::lock_guard lock(d.lock);
     if (d.batches.empty()) return false;
     b = d.batches.back();
     d.batches.pop_back();
+    d.size.store(d.batches.size(), std::memory_order_relaxed);
   }
   cache.head[c] = b.head;
   cache.count[c] = b.count;

@@ -55,6 +55,7 @@ class multi_thread_scheduler : public scheduler {
   task_header* next_task(worker& w);
   task_header* steal_work(worker& w);
   void run_with_lifo(worker& w, task_header* t);
+  bool spin_for_work() const noexcept;
   void park(worker& w);
   void park_on_driver(worker& w);
   void maintenance();

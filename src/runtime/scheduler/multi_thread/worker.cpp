@@ -37,6 +37,7 @@ namespace {
 
 constexpr std::uint32_t global_queue_interval = 61;
 constexpr int max_lifo_polls = 3;
+constexpr int spin_rounds = 256;
 
 struct current_worker_slot {
   const void* sched = nullptr;
@@ -140,6 +141,7 @@ void multi_thread_scheduler::run(worker& w, runtime_core* core) {
       run_with_lifo(w, t);
       continue;
     }
+    if (spin_for_work()) continue;
     park(w);
   }
   tl_worker = {};
@@ -209,6 +211,19 @@ void multi_thread_scheduler::run_with_lifo(worker& w, task_header* t) {
     }
     run_task(next);
   }
+}
+
+// Before sleeping, watch the queues for a moment: a producer that spawns
+// in a loop then finds this worker awake, and neither side pays a futex
+// round trip per task. Bounded (a few microseconds), and only reads.
+bool multi_thread_scheduler::spin_for_work() const noexcept {
+  for (int i = 0; i < spin_rounds; ++i) {
+    if (has_work_anywhere()) return true;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  return false;
 }
 
 void multi_thread_scheduler::park(worker& w) {
