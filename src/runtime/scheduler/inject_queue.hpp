@@ -43,19 +43,25 @@ class inject_queue {
     return pop_locked();
   }
 
-  /// Pops up to max tasks, calling fn(t) for each (under the lock).
-  template <class Fn>
-  std::size_t pop_n(std::size_t max, Fn&& fn) {
-    if (empty()) return 0;
+  /// Unlinks up to max tasks and returns them as a chain (through
+  /// queue_next, null-terminated). The caller handles them after the lock
+  /// is released: handling may push to this queue again (overflow).
+  task_header* pop_n(std::size_t max) {
+    if (empty() || max == 0) return nullptr;
     std::lock_guard lock(mutex_);
-    std::size_t n = 0;
-    while (n < max) {
-      task_header* t = pop_locked();
-      if (!t) break;
-      fn(t);
+    task_header* first = head_;
+    if (!first) return nullptr;
+    task_header* last = first;
+    std::size_t n = 1;
+    while (n < max && last->queue_next) {
+      last = last->queue_next;
       ++n;
     }
-    return n;
+    head_ = last->queue_next;
+    if (!head_) tail_ = nullptr;
+    last->queue_next = nullptr;
+    len_.store(len_.load(std::memory_order_relaxed) - n, std::memory_order_release);
+    return first;
   }
 
   bool empty() const noexcept { return len_.load(std::memory_order_acquire) == 0; }

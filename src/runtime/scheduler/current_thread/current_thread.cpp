@@ -90,7 +90,11 @@ void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, 
     for (; ran < event_interval; ++ran) {
       task_header* t = pop_local();
       if (!t) {
-        remote_.pop_n(remote_batch, [this](task_header* r) { push_local(r); });
+        for (task_header* r = remote_.pop_n(remote_batch); r;) {
+          task_header* next = std::exchange(r->queue_next, nullptr);
+          push_local(r);
+          r = next;
+        }
         t = pop_local();
         if (!t) break;
       }

@@ -162,17 +162,18 @@ task_header* multi_thread_scheduler::next_task(worker& w) {
   }
   if (w.lifo) return std::exchange(w.lifo, nullptr);
   if (task_header* t = w.queue.pop()) return t;
-  // Take a fair share of the injection queue into the local queue.
+  // Take a fair share of the injection queue into the local queue (the
+  // chain is handled after the injection queue's lock is released:
+  // pushing to a full local queue overflows back into it).
   std::size_t share = inject_.len() / workers_.size() + 1;
   if (share > local_queue::capacity / 2) share = local_queue::capacity / 2;
-  task_header* first = nullptr;
-  inject_.pop_n(share, [&](task_header* t) {
-    if (!first) {
-      first = t;
-    } else {
-      w.queue.push_back(t, inject_);
-    }
-  });
+  task_header* first = inject_.pop_n(share);
+  if (!first) return nullptr;
+  for (task_header* t = std::exchange(first->queue_next, nullptr); t;) {
+    task_header* next = std::exchange(t->queue_next, nullptr);
+    w.queue.push_back(t, inject_);
+    t = next;
+  }
   return first;
 }
 
