@@ -43,7 +43,10 @@ namespace detail {
 // ring never overflows and waiting senders queue fairly.
 template <class T>
 struct chan {
-  explicit chan(std::size_t capacity) : bounded(capacity != 0), slots(capacity ? capacity : 1) {
+  explicit chan(std::size_t capacity)
+      : release_batch(capacity / 8 ? (capacity / 8 < 32 ? capacity / 8 : 32) : 1),
+        bounded(capacity != 0),
+        slots(capacity ? capacity : 1) {
     if (bounded) ring.emplace(capacity);
   }
 
@@ -56,16 +59,26 @@ struct chan {
     }
     rx_waker.wake();
   }
+  // The consumer gives capacity back in batches (one contended update of
+  // the permit count per release_batch messages instead of one each), and
+  // always before it waits itself: release_held(). A waiting sender may
+  // therefore wait for up to release_batch - 1 more receives (at most an
+  // eighth of the capacity), and try_send may see that many fewer slots.
   std::optional<T> pop() {
     std::optional<T> v = bounded ? ring->pop() : list.pop();
-    if (v && bounded) slots.release(1);
+    if (v && bounded && ++unreleased >= release_batch) release_held();
     return v;
+  }
+  void release_held() {
+    if (unreleased) slots.release(std::exchange(unreleased, 0));
   }
   void release_ref() {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
+  const std::size_t release_batch;  // at most 32, at most an eighth of the capacity
   const bool bounded;
+  std::size_t unreleased = 0;            // consumer only: received, not yet given back
   kyoto::detail::batch_semaphore slots;  // free capacity (bounded only)
   std::optional<kyoto::detail::ring_queue<T>> ring;
   kyoto::detail::linked_queue<T> list;
@@ -234,6 +247,7 @@ class receiver {
   poll_result<std::optional<T>> poll_next(context& cx) {
     if (!coop::poll_proceed(cx)) return pending;
     if (auto v = c_->pop()) return std::optional<T>(std::move(v));
+    c_->release_held();  // before waiting: senders may be waiting for room
     if (c_->senders.load(std::memory_order_acquire) == 0) return drained_or_value();
     c_->rx_waker.register_waker(cx.waker());
     if (auto v = c_->pop()) return std::optional<T>(std::move(v));
@@ -253,7 +267,11 @@ class receiver {
   recv_future recv() noexcept { return recv_future(*this); }
 
   /// A message if one is queued now.
-  std::optional<T> try_recv() { return c_->pop(); }
+  std::optional<T> try_recv() {
+    auto v = c_->pop();
+    if (!v) c_->release_held();
+    return v;
+  }
 
   /// No more sends are accepted (waiting senders get their values back);
   /// what is queued can still be received.

@@ -44,6 +44,8 @@ class batch_semaphore {
   /// Wakes every waiter with "closed"; later acquires fail.
   void close();
   bool is_closed() const noexcept { return permits_.load(std::memory_order_acquire) & 1; }
+  /// Whether some acquirer is queued (a hint: read without the lock).
+  bool has_waiters() const noexcept { return waiting_.load(std::memory_order_relaxed) != 0; }
   std::size_t available_permits() const noexcept {
     return permits_.load(std::memory_order_acquire) >> 1;
   }
