@@ -240,6 +240,12 @@ void multi_thread_scheduler::park(worker& w) {
     park_on_driver(w);
     if (shutdown_.load(std::memory_order_acquire)) return;
     if (!idle_.is_sleeping(w.id)) break;  // woken for real (not spuriously)
+    if (w.lifo || !w.queue.is_empty()) {
+      // The timers this worker fired woke tasks into its own queues: run
+      // them here (if someone woke us meanwhile, its token is harmless).
+      idle_.unpark_self(w.id);
+      break;
+    }
   }
   w.searching = true;  // whoever woke us counted us as searching
 }
@@ -260,11 +266,9 @@ void multi_thread_scheduler::park_on_driver(worker& w) {
     w.park.park();
   }
   time_->set_sleeper(nullptr);
-  // This worker is parked: the tasks the timers wake must not go to its
-  // LIFO slot, but to the injection queue with a worker notified.
-  current_worker_slot saved = std::exchange(tl_worker, current_worker_slot{});
+  // Tasks the timers wake go to this worker's own queues (no lock; the ring
+  // notifies others to steal); park() then stops sleeping to run them.
   time_->process();
-  tl_worker = saved;
 }
 
 void multi_thread_scheduler::shutdown() {
