@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "kyoto/combinators.hpp"
 #include "kyoto/core.hpp"
 #include "test_futures.hpp"
 
@@ -220,6 +221,33 @@ TEST(Task, AwaitAnLvalueFutureKeepsItWithTheCaller) {
 TEST(Task, MoveOnlyOutput) {
   auto t = []() -> task<std::unique_ptr<int>> { co_return std::make_unique<int>(4); }();
   EXPECT_EQ(*block_on(std::move(t)), 4);
+}
+
+}  // namespace
+
+namespace {
+
+// g++ 12.2 destroys twice the non-trivial members of an aggregate
+// initialised with {...} inside a co_await expression. kyoto's futures and
+// awaiters have constructors; this pins that a temporary future with a
+// non-trivial member is destroyed exactly once (ASan would also catch a
+// double destruction).
+struct tracked_future {
+  using output_type = int;
+  std::shared_ptr<int> p;
+  explicit tracked_future(std::shared_ptr<int> q) : p(std::move(q)) {}
+  kyoto::poll_result<int> poll(kyoto::context&) { return *p; }
+};
+
+TEST(Task, TemporaryFutureInCoAwaitIsDestroyedExactlyOnce) {
+  auto sp = std::make_shared<int>(3);
+  int v = kyoto::block_on([](std::shared_ptr<int> s) -> kyoto::task<int> {
+    int a = co_await tracked_future(s);
+    auto [b, c] = co_await kyoto::join(tracked_future(s), tracked_future(s));
+    co_return a + b + c;
+  }(sp));
+  EXPECT_EQ(v, 3 + 6);
+  EXPECT_EQ(sp.use_count(), 1);
 }
 
 }  // namespace
