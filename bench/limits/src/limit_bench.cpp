@@ -27,7 +27,9 @@ struct config {
   bool quick = false;
   int warmups = 2;
   int iterations = 10;
-  std::size_t size(std::size_t full) const { return quick ? std::max<std::size_t>(full / 100, 1) : full; }
+  std::size_t size(std::size_t full) const {
+    return quick ? std::max<std::size_t>(full / 100, 1) : full;
+  }
 };
 
 [[noreturn]] void fail(const char* workload, const char* msg) {
@@ -41,7 +43,8 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
-void report(const config& cfg, const char* name, const char* unit, const std::function<double()>& iteration) {
+void report(const config& cfg, const char* name, const char* unit,
+            const std::function<double()>& iteration) {
   for (int i = 0; i < cfg.warmups; ++i) iteration();
   std::vector<double> figures;
   for (int i = 0; i < cfg.iterations; ++i) figures.push_back(iteration());
@@ -75,7 +78,9 @@ class ring {
 
 struct task {
   struct promise_type {
-    task get_return_object() { return task{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    task get_return_object() {
+      return task{std::coroutine_handle<promise_type>::from_promise(*this)};
+    }
     std::suspend_always initial_suspend() noexcept { return {}; }
     std::suspend_always final_suspend() noexcept { return {}; }
     void return_void() noexcept {}
@@ -146,8 +151,10 @@ int main(int argc, char** argv) {
   config cfg;
   std::vector<std::string> selected;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--quick") == 0) cfg.quick = true;
-    else selected.emplace_back(argv[i]);
+    if (std::strcmp(argv[i], "--quick") == 0)
+      cfg.quick = true;
+    else
+      selected.emplace_back(argv[i]);
   }
   if (cfg.quick) {
     cfg.warmups = 1;
@@ -157,9 +164,12 @@ int main(int argc, char** argv) {
     return selected.empty() || std::find(selected.begin(), selected.end(), name) != selected.end();
   };
   if (wanted("spawn_many_local"))
-    report(cfg, "spawn_many_local", "tasks/s", [&] { return alloc_free("spawn_many_local", cfg.size(100'000)); });
-  if (wanted("yield_many")) report(cfg, "yield_many", "yields/s", [&] { return yield_many(200, cfg.size(1'000)); });
+    report(cfg, "spawn_many_local", "tasks/s",
+           [&] { return alloc_free("spawn_many_local", cfg.size(100'000)); });
+  if (wanted("yield_many"))
+    report(cfg, "yield_many", "yields/s", [&] { return yield_many(200, cfg.size(1'000)); });
   if (wanted("chained_spawn"))
-    report(cfg, "chained_spawn", "spawns/s", [&] { return alloc_free("chained_spawn", cfg.size(100'000)); });
+    report(cfg, "chained_spawn", "spawns/s",
+           [&] { return alloc_free("chained_spawn", cfg.size(100'000)); });
   return 0;
 }

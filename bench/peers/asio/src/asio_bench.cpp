@@ -10,14 +10,13 @@
 // experimental::concurrent_channel objects (thread-safe, as the tasks of one
 // io_context run on any of its threads).
 
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
-
 #include <malloc.h>
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -49,7 +48,9 @@ struct config {
   bool quick = false;
   int warmups = 2;
   int iterations = 10;
-  std::size_t size(std::size_t full) const { return quick ? std::max<std::size_t>(full / 100, 1) : full; }
+  std::size_t size(std::size_t full) const {
+    return quick ? std::max<std::size_t>(full / 100, 1) : full;
+  }
 };
 
 [[noreturn]] void fail(const char* workload, const std::string& msg) {
@@ -80,7 +81,8 @@ double seconds_since(clock_type::time_point t0) {
 // The runtime: one io_context, one thread per CPU calling run().
 class runtime {
  public:
-  explicit runtime(unsigned threads) : ctx_(static_cast<int>(threads)), guard_(ctx_.get_executor()) {
+  explicit runtime(unsigned threads)
+      : ctx_(static_cast<int>(threads)), guard_(ctx_.get_executor()) {
     for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { ctx_.run(); });
   }
   ~runtime() {
@@ -182,7 +184,8 @@ double spawn_many_remote(runtime& rt, std::size_t n) {
 
 // ------------------------------------------------------------------ W3
 // yield_now: post the continuation to the back of the io_context's queue.
-awaitable<void> yielder(std::size_t yields, std::shared_ptr<wait_group> wg, std::atomic<std::size_t>& total) {
+awaitable<void> yielder(std::size_t yields, std::shared_ptr<wait_group> wg,
+                        std::atomic<std::size_t>& total) {
   auto ex = co_await asio::this_coro::executor;
   std::size_t done = 0;
   for (std::size_t i = 0; i < yields; ++i) {
@@ -225,8 +228,8 @@ struct ping_channel : ping_channel_base {
   using ping_channel_base::ping_channel_base;
 };
 
-awaitable<void> pinger(std::shared_ptr<ping_channel> ping, std::size_t rounds, std::shared_ptr<wait_group> wg,
-                       std::atomic<std::size_t>& total) {
+awaitable<void> pinger(std::shared_ptr<ping_channel> ping, std::size_t rounds,
+                       std::shared_ptr<wait_group> wg, std::atomic<std::size_t>& total) {
   auto ex = co_await asio::this_coro::executor;
   std::size_t done = 0;
   for (std::size_t r = 0; r < rounds; ++r) {
@@ -286,7 +289,8 @@ awaitable<void> chain_link(std::size_t index, std::size_t depth, std::shared_ptr
     end->reached.store(index + 1, std::memory_order_release);
     end->signal.try_send(error_code{});
   } else {
-    co_spawn(co_await asio::this_coro::executor, chain_link(index + 1, depth, std::move(end)), detached);
+    co_spawn(co_await asio::this_coro::executor, chain_link(index + 1, depth, std::move(end)),
+             detached);
   }
 }
 
@@ -313,7 +317,8 @@ awaitable<void> producer(std::shared_ptr<u64_channel> ch, std::uint64_t base, st
                          std::shared_ptr<wait_group> wg) {
   for (std::uint64_t i = 0; i < count; ++i) {
     // Fast path when there is room; otherwise wait for room.
-    if (!ch->try_send(error_code{}, base + i)) co_await ch->async_send(error_code{}, base + i, use_awaitable);
+    if (!ch->try_send(error_code{}, base + i))
+      co_await ch->async_send(error_code{}, base + i, use_awaitable);
   }
   wg->done();
 }
@@ -327,7 +332,8 @@ awaitable<sum_count> consumer(std::shared_ptr<u64_channel> ch, std::size_t total
   sum_count r;
   while (r.count < total) {
     std::uint64_t v = 0;
-    if (!ch->try_receive([&](error_code, std::uint64_t x) { v = x; })) v = co_await ch->async_receive(use_awaitable);
+    if (!ch->try_receive([&](error_code, std::uint64_t x) { v = x; }))
+      v = co_await ch->async_receive(use_awaitable);
     r.sum += v;
     ++r.count;
   }
@@ -339,7 +345,8 @@ awaitable<sum_count> mpsc_driver(std::size_t per_producer) {
   auto ex = co_await task_executor();
   auto ch = std::make_shared<u64_channel>(ex, capacity);
   auto wg = std::make_shared<wait_group>(ex, producers);
-  for (std::size_t p = 0; p < producers; ++p) co_spawn(ex, producer(ch, p * per_producer, per_producer, wg), detached);
+  for (std::size_t p = 0; p < producers; ++p)
+    co_spawn(ex, producer(ch, p * per_producer, per_producer, wg), detached);
   // Spawn the consumer as its own task and await its result (its "join").
   sum_count r = co_await co_spawn(ex, consumer(ch, producers * per_producer), use_awaitable);
   co_await wg->wait();
@@ -357,7 +364,8 @@ double mpsc_bounded(runtime& rt, std::size_t per_producer) {
 }
 
 // ------------------------------------------------------------------ W7
-awaitable<void> sleeper(std::chrono::milliseconds d, std::shared_ptr<wait_group> wg, std::atomic<std::size_t>& early) {
+awaitable<void> sleeper(std::chrono::milliseconds d, std::shared_ptr<wait_group> wg,
+                        std::atomic<std::size_t>& early) {
   auto t0 = clock_type::now();
   asio::steady_timer timer(co_await asio::this_coro::executor, d);
   co_await timer.async_wait(use_awaitable);
@@ -431,7 +439,8 @@ double timer_arm_cancel(runtime& rt, std::size_t n) {
   auto t0 = clock_type::now();
   std::size_t aborted = rt.run(timer_arm_cancel_driver(n));
   double s = seconds_since(t0);
-  if (aborted != n) fail("timer_arm_cancel", std::to_string(n - aborted) + " waits were not cancelled");
+  if (aborted != n)
+    fail("timer_arm_cancel", std::to_string(n - aborted) + " waits were not cancelled");
   return n / s;
 }
 
@@ -512,23 +521,31 @@ int main(int argc, char** argv) {
   runtime rt(threads);
 
   if (wanted("spawn_many_local"))
-    report(cfg, "spawn_many_local", "tasks/s", 0, [&] { return spawn_many_local(rt, cfg.size(100'000)); });
+    report(cfg, "spawn_many_local", "tasks/s", 0,
+           [&] { return spawn_many_local(rt, cfg.size(100'000)); });
   if (wanted("spawn_many_remote"))
-    report(cfg, "spawn_many_remote", "tasks/s", 0, [&] { return spawn_many_remote(rt, cfg.size(100'000)); });
+    report(cfg, "spawn_many_remote", "tasks/s", 0,
+           [&] { return spawn_many_remote(rt, cfg.size(100'000)); });
   if (wanted("yield_many"))
     report(cfg, "yield_many", "yields/s", 0, [&] { return yield_many(rt, 200, cfg.size(1'000)); });
   if (wanted("ping_pong"))
-    report(cfg, "ping_pong", "round_trips/s", 0, [&] { return ping_pong(rt, cfg.size(1'000), 100); });
+    report(cfg, "ping_pong", "round_trips/s", 0,
+           [&] { return ping_pong(rt, cfg.size(1'000), 100); });
   if (wanted("chained_spawn"))
-    report(cfg, "chained_spawn", "spawns/s", 0, [&] { return chained_spawn(rt, cfg.size(100'000)); });
+    report(cfg, "chained_spawn", "spawns/s", 0,
+           [&] { return chained_spawn(rt, cfg.size(100'000)); });
   if (wanted("mpsc_bounded"))
     report(cfg, "mpsc_bounded", "msgs/s", 0, [&] { return mpsc_bounded(rt, cfg.size(250'000)); });
-  if (wanted("timers")) report(cfg, "timers", "ms", 1, [&] { return timers(rt, cfg.size(100'000)); });
+  if (wanted("timers"))
+    report(cfg, "timers", "ms", 1, [&] { return timers(rt, cfg.size(100'000)); });
   if (wanted("timeout_churn"))
-    report(cfg, "timeout_churn", "ops/s", 0, [&] { return timeout_churn(rt, cfg.size(1'000'000)); });
+    report(cfg, "timeout_churn", "ops/s", 0,
+           [&] { return timeout_churn(rt, cfg.size(1'000'000)); });
   if (wanted("timer_arm_cancel"))
-    report(cfg, "timer_arm_cancel", "ops/s", 0, [&] { return timer_arm_cancel(rt, cfg.size(1'000'000)); });
+    report(cfg, "timer_arm_cancel", "ops/s", 0,
+           [&] { return timer_arm_cancel(rt, cfg.size(1'000'000)); });
   if (wanted("idle_task_memory"))
-    report(cfg, "idle_task_memory", "bytes/task", 1, [&] { return idle_task_memory(rt, cfg.size(1'000'000)); });
+    report(cfg, "idle_task_memory", "bytes/task", 1,
+           [&] { return idle_task_memory(rt, cfg.size(1'000'000)); });
   return 0;
 }

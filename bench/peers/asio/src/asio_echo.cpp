@@ -16,4 +16,6 @@ static asio::awaitable<void> echo_session(tcp::socket socket) {
   }
 }
 
-int main(int argc, char** argv) { return bench_server::serve(argc, argv, "asio-echo", echo_session); }
+int main(int argc, char** argv) {
+  return bench_server::serve(argc, argv, "asio-echo", echo_session);
+}

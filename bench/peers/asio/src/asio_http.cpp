@@ -1,12 +1,11 @@
 // W11: HTTP/1.1 keep-alive plaintext server with Boost.Beast on Asio coroutines.
 // Answers `GET /plaintext` with `Hello, World!`; anything else gets 404.
 // Usage: asio-http <port>
-#include "server_common.hpp"
-
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <ctime>
+
+#include "server_common.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -58,4 +57,6 @@ static asio::awaitable<void> http_session(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-int main(int argc, char** argv) { return bench_server::serve(argc, argv, "asio-http", http_session); }
+int main(int argc, char** argv) {
+  return bench_server::serve(argc, argv, "asio-http", http_session);
+}

@@ -1,14 +1,14 @@
 // W12: RESP (Redis protocol) server with Boost.Asio coroutines: PING, SET, GET
 // (+ ECHO, DEL, CONFIG GET, COMMAND stubs), pipelined and inline commands.
 // Usage: asio-resp <port>
-#include "server_common.hpp"
-
 #include <cstring>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "server_common.hpp"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -56,7 +56,8 @@ parse_status parse(std::string_view buf, std::vector<std::string_view>& args, st
     std::size_t end = find_crlf(buf, 1);
     if (end == std::string_view::npos) return parse_status::incomplete;
     long long count;
-    if (!parse_int(buf.substr(1, end - 1), count) || count < 0 || count > 1024 * 1024) return parse_status::invalid;
+    if (!parse_int(buf.substr(1, end - 1), count) || count < 0 || count > 1024 * 1024)
+      return parse_status::invalid;
     std::size_t pos = end + 2;
     for (long long i = 0; i < count; ++i) {
       if (pos >= buf.size()) return parse_status::incomplete;
@@ -64,7 +65,8 @@ parse_status parse(std::string_view buf, std::vector<std::string_view>& args, st
       std::size_t e = find_crlf(buf, pos + 1);
       if (e == std::string_view::npos) return parse_status::incomplete;
       long long len;
-      if (!parse_int(buf.substr(pos + 1, e - pos - 1), len) || len < 0 || std::size_t(len) > max_request)
+      if (!parse_int(buf.substr(pos + 1, e - pos - 1), len) || len < 0 ||
+          std::size_t(len) > max_request)
         return parse_status::invalid;
       std::size_t start = e + 2, data_end = start + std::size_t(len);
       if (data_end + 2 > buf.size()) return parse_status::incomplete;
@@ -110,9 +112,12 @@ void execute(const std::vector<std::string_view>& args, std::string& out) {
   std::string_view cmd = args[0];
   std::size_t n = args.size();
   if (iequals(cmd, "PING")) {
-    if (n == 1) out += "+PONG\r\n";
-    else if (n == 2) bulk(out, args[1]);
-    else out += "-ERR wrong number of arguments for 'ping' command\r\n";
+    if (n == 1)
+      out += "+PONG\r\n";
+    else if (n == 2)
+      bulk(out, args[1]);
+    else
+      out += "-ERR wrong number of arguments for 'ping' command\r\n";
   } else if (iequals(cmd, "SET")) {
     if (n != 3) {
       out += "-ERR wrong number of arguments for 'set' command\r\n";
@@ -130,8 +135,10 @@ void execute(const std::vector<std::string_view>& args, std::string& out) {
     }
     std::lock_guard lock(g_store.mutex);
     auto it = g_store.map.find(std::string(args[1]));
-    if (it == g_store.map.end()) out += "$-1\r\n";
-    else bulk(out, it->second);
+    if (it == g_store.map.end())
+      out += "$-1\r\n";
+    else
+      bulk(out, it->second);
   } else if (iequals(cmd, "DEL")) {
     std::size_t removed = 0;
     std::lock_guard lock(g_store.mutex);
@@ -161,7 +168,8 @@ asio::awaitable<void> resp_session(tcp::socket socket) {
   in.resize(16 * 1024);
   for (;;) {
     if (in.size() - filled < 4096) in.resize(in.size() * 2);
-    auto [rec, n] = co_await socket.async_read_some(asio::buffer(in.data() + filled, in.size() - filled), use_nothrow);
+    auto [rec, n] = co_await socket.async_read_some(
+        asio::buffer(in.data() + filled, in.size() - filled), use_nothrow);
     if (rec) co_return;
     filled += n;
     std::string_view view(in.data(), filled);
@@ -193,4 +201,6 @@ asio::awaitable<void> resp_session(tcp::socket socket) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return bench_server::serve(argc, argv, "asio-resp", resp_session); }
+int main(int argc, char** argv) {
+  return bench_server::serve(argc, argv, "asio-resp", resp_session);
+}

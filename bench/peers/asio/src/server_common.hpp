@@ -2,9 +2,8 @@
 // thread pool (one io_context run by one thread per CPU).
 #pragma once
 
-#include <boost/asio.hpp>
-
 #include <algorithm>
+#include <boost/asio.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
