@@ -160,3 +160,35 @@ TEST(Mpsc, CapacityZeroIsAClearError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Mpsc, ReserveHoldsASlotUntilSentOrDropped) {
+  auto [tx, rx] = mpsc::channel<int>(1);
+  {
+    auto p = block_on(tx.reserve());
+    ASSERT_TRUE(p);
+    auto full = tx.try_send(1);  // the only slot is reserved
+    ASSERT_FALSE(full);
+    EXPECT_TRUE(full.error().is_full());
+  }  // dropped unused: the slot comes back
+  auto p = block_on(tx.reserve());
+  ASSERT_TRUE(p);
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  auto waiting = tx.reserve();
+  EXPECT_TRUE(waiting.poll(cx).is_pending());  // backpressure
+  p->send(7);
+  EXPECT_EQ(rx.try_recv(), 7);  // capacity 1: its slot returns at once
+  EXPECT_EQ(ws.wakes.load(), 1);
+  EXPECT_TRUE(waiting.poll(cx).is_ready());
+}
+
+TEST(Mpsc, ReserveFailsOnceTheReceiverIsGone) {
+  auto [tx, rx] = mpsc::channel<int>(4);
+  { auto gone = std::move(rx); }
+  EXPECT_FALSE(block_on(tx.reserve()));
+}
+
+}  // namespace

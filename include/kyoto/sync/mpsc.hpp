@@ -158,6 +158,65 @@ class sender {
   /// error when the receiver is gone.
   send_future send(T v) { return send_future(c_, std::move(v)); }
 
+  /// A reserved slot: send() fills it without waiting; dropping the permit
+  /// gives the slot back.
+  class [[nodiscard]] permit {
+   public:
+    permit(permit&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+    permit& operator=(permit&&) = delete;
+    ~permit() {
+      if (!c_) return;
+      if (c_->bounded) c_->slots.release(1);
+      c_->release_ref();
+    }
+    /// Enqueues v (dropped if the receiver is gone). Consumes the permit.
+    void send(T v) {
+      auto* c = std::exchange(c_, nullptr);
+      if (!c) return;
+      if (c->rx_closed.load(std::memory_order_acquire)) {
+        if (c->bounded) c->slots.release(1);
+      } else {
+        c->push(std::move(v));
+      }
+      c->release_ref();
+    }
+
+   private:
+    friend class sender;
+    explicit permit(detail::chan<T>* c) noexcept : c_(c) {
+      c_->refs.fetch_add(1, std::memory_order_relaxed);
+    }
+    detail::chan<T>* c_;
+  };
+
+  /// Waits for a free slot (bounded) and reserves it, so that the value can
+  /// be produced and sent afterwards without waiting (Tokio's reserve):
+  ///   auto p = co_await tx.reserve();   // result<permit, closed_error>
+  ///   if (p) p->send(make_value());
+  /// Cancel safety: dropping a pending reserve() keeps no slot.
+  class [[nodiscard]] reserve_future {
+   public:
+    using output_type = result<permit, closed_error>;
+    explicit reserve_future(detail::chan<T>* c) : c_(c), slot_(c->slots, 1) {}
+    reserve_future(reserve_future&& o) noexcept : c_(o.c_), slot_(std::move(o.slot_)) {}
+    poll_result<output_type> poll(context& cx) {
+      if (c_->rx_closed.load(std::memory_order_acquire)) {
+        return output_type(kyoto::err(closed_error{}));
+      }
+      if (c_->bounded) {
+        auto r = slot_.poll(cx);
+        if (r.is_pending()) return pending;
+        if (!r.value()) return output_type(kyoto::err(closed_error{}));
+      }
+      return output_type(permit(c_));
+    }
+
+   private:
+    detail::chan<T>* c_;
+    kyoto::detail::batch_semaphore::acquire_future slot_;
+  };
+  reserve_future reserve() { return reserve_future(c_); }
+
   /// Enqueues now or fails with the value: full (bounded) or closed.
   result<void, try_send_error<T>> try_send(T v) {
     using err_t = try_send_error<T>;
