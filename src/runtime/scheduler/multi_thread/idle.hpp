@@ -94,12 +94,6 @@ class idle {
     return static_cast<int>(id);
   }
 
-  /// Every sleeper, for shutdown.
-  std::vector<std::uint32_t> all_sleepers() {
-    std::lock_guard lock(lock_);
-    return sleepers_;
-  }
-
  private:
   static std::uint32_t searching(std::uint32_t s) noexcept { return s & 0xffff; }
   static std::uint32_t unparked(std::uint32_t s) noexcept { return s >> 16; }

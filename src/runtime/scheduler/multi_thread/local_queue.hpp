@@ -122,10 +122,6 @@ class local_queue {
     std::uint32_t real = hi(head_.load(std::memory_order_acquire));
     return tail_.load(std::memory_order_acquire) == real;
   }
-  std::uint32_t len() const noexcept {
-    std::uint32_t real = hi(head_.load(std::memory_order_acquire));
-    return tail_.load(std::memory_order_acquire) - real;
-  }
 
  private:
   static std::uint32_t lo(std::uint64_t v) noexcept { return static_cast<std::uint32_t>(v); }
