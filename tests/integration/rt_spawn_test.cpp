@@ -389,3 +389,110 @@ TEST(RtShutdown, BlockingJobsQueuedAtShutdownAreCancelled) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---- the task's memory: one block per spawned task<T>
+
+task<int> plus_one(int v) {
+  co_await yield_now();
+  co_return v + 1;
+}
+
+TEST(RtSpawnMemory, SpawnedTaskIsOneBlockReturnedAtJoin) {
+  auto rt = runtime::builder::current_thread().build();
+  rt.block_on([]() -> task<void> {
+    // Warm this thread's cache with blocks of the right size.
+    for (int i = 0; i < 4; ++i) EXPECT_EQ((co_await kyoto::spawn(plus_one(i))).value(), i + 1);
+    std::size_t cached = detail::frame_cache_blocks();
+    EXPECT_GT(cached, 0u);
+    auto t = plus_one(41);
+    EXPECT_EQ(detail::frame_cache_blocks(), cached - 1);  // the frame
+    auto h = kyoto::spawn(std::move(t));
+    EXPECT_EQ(detail::frame_cache_blocks(), cached - 1);  // no cell
+    EXPECT_EQ((co_await h).value(), 42);
+    EXPECT_EQ(detail::frame_cache_blocks(), cached);  // freed with the header
+  }());
+}
+
+task<void> hold_until(std::shared_ptr<int> /*held*/, std::shared_ptr<manual_state> s) {
+  co_await manual_future(s);
+}
+
+TEST_P(RtSpawn, ParametersAndLocalsGoAtCompletionNotAtJoin) {
+  auto rt = make();
+  auto held = std::make_shared<int>(7);
+  auto s = std::make_shared<manual_state>();
+  auto h = rt.spawn(hold_until(held, s));
+  EXPECT_EQ(held.use_count(), 2);
+  s->set();
+  while (!h.is_finished()) rt.block_on(yield_now());
+  EXPECT_EQ(held.use_count(), 1);  // the frame is gone, the handle still unread
+  EXPECT_TRUE(rt.block_on(std::move(h)));
+}
+
+struct counted {
+  static inline std::atomic<int> live{0};
+  static inline std::atomic<int> made{0};
+  std::string text;
+  explicit counted(std::string t) : text(std::move(t)) {
+    live.fetch_add(1);
+    made.fetch_add(1);
+  }
+  counted(counted&& o) noexcept : text(std::move(o.text)) { live.fetch_add(1); }
+  counted(const counted&) = delete;
+  ~counted() { live.fetch_sub(1); }
+};
+
+task<counted> make_counted(std::string t) {
+  co_await yield_now();
+  co_return counted(std::move(t));
+}
+
+TEST_P(RtSpawn, OutputsAreDestroyedOnceWhetherReadOrDropped) {
+  auto rt = make();
+  {
+    auto h = rt.spawn(make_counted(std::string(100, 'x')));
+    auto r = rt.block_on(std::move(h));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->text, std::string(100, 'x'));
+    EXPECT_EQ(counted::live.load(), 1);
+  }
+  EXPECT_EQ(counted::live.load(), 0);
+  {
+    auto h = rt.spawn(make_counted("dropped unread"));
+    while (!h.is_finished()) rt.block_on(yield_now());
+    EXPECT_EQ(counted::live.load(), 1);  // waiting in the task for the handle
+  }
+  EXPECT_EQ(counted::live.load(), 0);
+  int made = counted::made.load();
+  { auto h = rt.spawn(make_counted("detached")); }  // dropped before it completes
+  rt.block_on([](int before) -> task<void> {
+    while (counted::made.load() == before) co_await yield_now();
+  }(made));
+  rt.block_on([]() -> task<void> {
+    // Completion drops the output nobody will read.
+    while (counted::live.load() != 0) co_await yield_now();
+  }());
+  EXPECT_EQ(counted::live.load(), 0);
+}
+
+task<int> throw_after_yield() {
+  co_await yield_now();
+  throw std::runtime_error("boom in a spawned task");
+  co_return 0;
+}
+
+TEST_P(RtSpawn, PanicOfASpawnedTaskKeepsItsException) {
+  auto rt = make();
+  auto r = rt.block_on(rt.spawn(throw_after_yield()));
+  ASSERT_FALSE(r);
+  ASSERT_TRUE(r.error().is_panic());
+  try {
+    std::rethrow_exception(r.error().exception());
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "boom in a spawned task");
+  }
+}
+
+}  // namespace

@@ -19,6 +19,9 @@ class task;
 namespace detail {
 
 template <class T>
+struct spawned_task;
+
+template <class T>
 struct is_task : std::false_type {};
 template <class T>
 struct is_task<task<T>> : std::true_type {};
@@ -67,6 +70,11 @@ class awaiting_promise : public promise_base {
 
 template <class T>
 class task_promise : public awaiting_promise {
+  // Frames come from kyoto's allocator with 16-byte alignment (C++20 never
+  // passes a frame's alignment to a promise's operator new).
+  static_assert(alignof(T) <= 16,
+                "kyoto::task<T>: T is over-aligned; return it in a std::unique_ptr");
+
  public:
   task<T> get_return_object() noexcept;
   final_awaiter final_suspend() noexcept { return {}; }
@@ -110,6 +118,8 @@ class task_promise<void> : public awaiting_promise {
 /// Nothing runs until the task is awaited, polled, spawned or blocked on.
 /// Destroying a task cancels it: its frame, and every child it awaits, is
 /// destroyed with their locals in reverse order.
+/// Frames are 16-byte aligned: locals and outputs declared alignas(32) or
+/// more are not supported (keep them behind a pointer).
 template <class T>
 class [[nodiscard]] task {
  public:
@@ -149,6 +159,7 @@ class [[nodiscard]] task {
  private:
   friend class detail::task_promise<T>;
   friend class detail::awaiting_promise;
+  friend struct detail::spawned_task<T>;
   explicit task(std::coroutine_handle<promise_type> h) noexcept : handle_(h) {
     h.promise().prime(h);
   }

@@ -32,7 +32,7 @@
 
 #include "kyoto/config.hpp"
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/frame_allocator.hpp"
+#include "kyoto/detail/frame_prefix.hpp"
 
 namespace kyoto::detail {
 
@@ -45,8 +45,8 @@ concept kyoto_awaiter = requires {
 
 class promise_base {
  public:
-  static void* operator new(std::size_t size) { return frame_allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { frame_deallocate(p, size); }
+  static void* operator new(std::size_t size) { return allocate_frame(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { deallocate_frame(p, size); }
 
   std::suspend_always initial_suspend() noexcept { return {}; }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <utility>
 
 #include "kyoto/core/future.hpp"
@@ -40,9 +41,9 @@ class [[nodiscard]] join_handle {
     assert(task_ && "poll on an empty or finished join_handle");
     if (!coop::poll_proceed(cx)) return pending;
     if (!detail::join_poll(task_, cx)) return pending;
-    auto* cell = static_cast<detail::output_cell<T>*>(task_);
-    output_type out = std::move(*cell->output);
-    cell->output.reset();
+    auto* slot = static_cast<std::optional<output_type>*>(task_->vtable->output(task_));
+    output_type out = std::move(**slot);
+    slot->reset();
     reset();
     return out;
   }

@@ -13,6 +13,7 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/spawned_task.hpp"
 #include "kyoto/detail/task_ops.hpp"
 #include "kyoto/runtime/join_handle.hpp"
 
@@ -22,10 +23,15 @@ namespace detail {
 
 template <future F>
 join_handle<output_of<F>> spawn_on(scheduler* s, F&& f) {
-  using cell = task_cell<std::remove_cvref_t<F>>;
-  auto* c = new cell(task_initial_state, s, std::forward<F>(f));
-  submit_new_task(c);
-  return join_handle<output_of<F>>(c);
+  using plain = std::remove_cvref_t<F>;
+  task_header* t;
+  if constexpr (is_task<plain>::value && !std::is_lvalue_reference_v<F>) {
+    t = spawned_task<output_of<F>>::adopt(std::move(f), task_initial_state, s);
+  } else {
+    t = new task_cell<plain>(task_initial_state, s, std::forward<F>(f));
+  }
+  submit_new_task(t);
+  return join_handle<output_of<F>>(t);
 }
 
 /// Runs a function once, when polled (on a blocking-pool thread).

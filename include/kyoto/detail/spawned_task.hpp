@@ -1,0 +1,108 @@
+// A spawned task<T> needs no cell: its task_header is built in the prefix
+// of its own coroutine frame (frame_prefix.hpp), so spawning allocates
+// nothing and the task is one block, like a cell for a hand-written future.
+//
+// Lifetime of the block:
+//   adopt       the spawner builds the header and sets spawned|future_live;
+//               the coroutine's operator delete now leaves the block alone.
+//   finish      on completion or cancellation, the thread holding RUNNING
+//               moves the result out of the promise, destroys the coroutine
+//               (locals, parameters, promise) and builds the output slot in
+//               the dead frame's bytes; future_live is cleared.
+//   deallocate  the last reference: destroys the slot and the header and
+//               frees the block.
+// The output slot (std::optional<result<T, join_error>>) is never larger
+// than the promise (which holds a T or an exception), so it always fits.
+#pragma once
+
+#include <cassert>
+#include <coroutine>
+#include <exception>
+#include <new>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "kyoto/core/result.hpp"
+#include "kyoto/core/task.hpp"
+#include "kyoto/detail/frame_prefix.hpp"
+#include "kyoto/detail/task_header.hpp"
+#include "kyoto/runtime/join_error.hpp"
+
+namespace kyoto::detail {
+
+template <class T>
+struct spawned_task {
+  using promise = task_promise<T>;
+  using slot = std::optional<result<T, join_error>>;
+
+  static_assert(sizeof(slot) <= sizeof(promise) && alignof(slot) <= alignof(promise),
+                "the output slot must fit where the promise was");
+
+  /// Builds the header in `t`'s frame; the caller submits it.
+  static task_header* adopt(task<T>&& t, std::uint64_t initial, scheduler* s) noexcept {
+    std::coroutine_handle<promise> co = std::exchange(t.handle_, {});
+    assert(co && "spawn of a moved-from task");
+    frame_prefix* p = frame_prefix::of_frame(co.address());
+    assert((p->tag & frame_prefix::magic_mask) == frame_prefix::magic &&
+           "a kyoto task frame has no prefix: is handle.address() not the allocation?");
+    p->tag |= frame_prefix::spawned | frame_prefix::future_live;
+    return ::new (static_cast<void*>(p->header)) task_header(initial, &vtable_, s);
+  }
+
+  static std::coroutine_handle<promise> coroutine(task_header* h) noexcept {
+    return std::coroutine_handle<promise>::from_address(frame_prefix::of_header(h)->frame());
+  }
+  static slot* output_of(task_header* h) noexcept {
+    return std::launder(static_cast<slot*>(frame_prefix::of_header(h)->frame()));
+  }
+
+  /// Destroys the coroutine and stores `out` where its frame was.
+  static void finish(task_header* h, slot&& out) noexcept {
+    frame_prefix* p = frame_prefix::of_header(h);
+    coroutine(h).destroy();
+    p->tag &= ~frame_prefix::future_live;
+    ::new (p->frame()) slot(std::move(out));
+  }
+
+  static bool poll_future(task_header* h, context& cx) {
+    promise& pr = coroutine(h).promise();
+    if (!pr.poll_root(cx)) return false;
+    slot out;
+    try {
+      if constexpr (std::is_void_v<T>) {
+        pr.take_result();
+        out.emplace();
+      } else {
+        out.emplace(pr.take_result());
+      }
+    } catch (...) {
+      std::exception_ptr e = std::current_exception();
+      report_task_panic(h->owner, e);
+      out.emplace(kyoto::err(join_error::panic(std::move(e))));
+    }
+    finish(h, std::move(out));
+    return true;
+  }
+  static void cancel_future(task_header* h) {
+    if (frame_prefix::of_header(h)->tag & frame_prefix::future_live) {
+      finish(h, slot(kyoto::err(join_error::cancelled())));
+    } else {
+      output_of(h)->emplace(kyoto::err(join_error::cancelled()));
+    }
+  }
+  static void drop_output(task_header* h) { output_of(h)->reset(); }
+  static void* output_slot(task_header* h) { return output_of(h); }
+  static void deallocate(task_header* h) {
+    frame_prefix* p = frame_prefix::of_header(h);
+    assert(!(p->tag & frame_prefix::future_live));
+    output_of(h)->~slot();
+    h->~task_header();
+    p->release();
+  }
+
+  static constexpr task_vtable vtable_{&poll_future, &cancel_future, &drop_output, &output_slot,
+                                       &deallocate};
+};
+
+}  // namespace kyoto::detail

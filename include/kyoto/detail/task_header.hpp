@@ -1,0 +1,71 @@
+// The part of a spawned task the runtime sees, whatever the future's type:
+// the state word, the scheduler links, the join waker, and the operations
+// that depend on the type (task_vtable).
+//
+// A header lives either in a task_cell (a future of any type, one
+// allocation) or in the prefix of a task<T>'s own coroutine frame
+// (frame_prefix.hpp, spawned_task.hpp: also one allocation). The state
+// machine of header.state is described in src/task/state.hpp and
+// docs/design/task-states.md.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+
+#include "kyoto/core/waker.hpp"
+
+namespace kyoto {
+class context;
+}
+
+namespace kyoto::detail {
+
+struct task_header;
+struct scheduler;
+
+/// Tells the owner's panic hook (if any) that a task threw.
+void report_task_panic(scheduler* owner, const std::exception_ptr& e) noexcept;
+
+/// The operations that depend on the future's type.
+struct task_vtable {
+  /// Polls the future; true once it finished, its output (or the exception
+  /// it threw) stored and the future destroyed.
+  bool (*poll_future)(task_header*, context&);
+  /// Destroys the future without finishing it and stores "cancelled".
+  void (*cancel_future)(task_header*);
+  /// Destroys the stored output that no join handle will read.
+  void (*drop_output)(task_header*);
+  /// Where the output (a std::optional<result<T, join_error>>) lives once
+  /// the future is gone.
+  void* (*output)(task_header*);
+  /// Frees the cell (the future and output are already gone).
+  void (*deallocate)(task_header*);
+};
+
+struct task_header {
+  /// Bits and reference count, see src/task/state.hpp.
+  std::atomic<std::uint64_t> state;
+  const task_vtable* vtable;
+  /// The scheduler the task belongs to (never changes).
+  scheduler* owner;
+  /// Intrusive link for the injection queue and the current-thread queue;
+  /// touched only by whoever holds the task's notified reference.
+  task_header* queue_next = nullptr;
+  /// Links in the owner's list of live tasks; guarded by that list's lock.
+  task_header* owned_prev = nullptr;
+  task_header* owned_next = nullptr;
+  /// Which shard of the owned list holds the task (set at spawn).
+  std::uint32_t owned_shard = 0;
+  /// Whether the task is in the owned list.
+  bool owned = false;
+  /// The waker of whoever awaits the join handle. Written by the join
+  /// handle only while JOIN_WAKER is clear, read by the completing thread
+  /// only once COMPLETE and JOIN_WAKER are both set.
+  waker join_waker;
+
+  task_header(std::uint64_t initial, const task_vtable* vt, scheduler* s) noexcept
+      : state(initial), vtable(vt), owner(s) {}
+};
+
+}  // namespace kyoto::detail
