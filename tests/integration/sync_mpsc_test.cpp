@@ -56,6 +56,37 @@ TEST_P(MpscFlavors, UnboundedDeliversExactlyOnceInProducerOrder) {
   EXPECT_TRUE(rt.block_on(produce_consume(false, 20'000)));
 }
 
+// The receiver waits on an empty channel and a thread outside the runtime
+// sends the next value: every round exercises the race between the
+// receiver announcing that it waits and a producer deciding whether to
+// wake it. A lost wake-up hangs (the watchdog fails the test).
+TEST(Mpsc, ReceiverWaitingOnAnEmptyChannelIsAlwaysWoken) {
+  constexpr int rounds = 50'000;
+  for (bool bounded : {true, false}) {
+    auto rt = runtime::builder::multi_thread().worker_threads(2).build();
+    auto ch = bounded ? mpsc::channel<int>(1) : mpsc::unbounded_channel<int>();
+    std::atomic<int> received{0};
+    std::thread producer([&received, tx = std::move(ch.first)]() mutable {
+      for (int i = 0; i < rounds; ++i) {
+        while (received.load(std::memory_order_acquire) < i) std::this_thread::yield();
+        while (!tx.try_send(i)) std::this_thread::yield();  // bounded: wait for the slot
+      }
+    });
+    int last = rt.block_on([](mpsc::receiver<int> rx, std::atomic<int>& got) -> task<int> {
+      int v = -1;
+      for (int i = 0; i < rounds; ++i) {
+        auto r = co_await rx.recv();
+        if (!r || *r != i) co_return -1;
+        v = *r;
+        got.store(i + 1, std::memory_order_release);
+      }
+      co_return v;
+    }(std::move(ch.second), received));
+    producer.join();
+    EXPECT_EQ(last, rounds - 1) << (bounded ? "bounded" : "unbounded");
+  }
+}
+
 TEST(Mpsc, BoundedSenderWaitsAtCapacity) {
   auto [tx, rx] = mpsc::channel<int>(2);
   EXPECT_TRUE(tx.try_send(1));

@@ -57,7 +57,19 @@ struct chan {
     } else {
       list.push(std::move(v));
     }
-    rx_waker.wake();
+    wake_rx();
+  }
+  // Producers wake the receiver only when it announced that it waits, so
+  // a busy channel costs a fence and a read of a line the receiver rarely
+  // writes, instead of two read-modify-writes per message. Dekker-style:
+  // producer: publish the value; fence; read rx_waiting. Receiver: set
+  // rx_waiting; fence; look at the queue again (receiver::poll_next).
+  // One of the two sees the other's write, so no wake-up is lost.
+  void wake_rx() {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (rx_waiting.load(std::memory_order_relaxed) &&
+        rx_waiting.exchange(false, std::memory_order_acq_rel))
+      rx_waker.wake();
   }
   // The consumer gives capacity back in batches (one contended update of
   // the permit count per release_batch messages instead of one each), and
@@ -82,8 +94,9 @@ struct chan {
   kyoto::detail::batch_semaphore slots;  // free capacity (bounded only)
   std::optional<kyoto::detail::ring_queue<T>> ring;
   kyoto::detail::linked_queue<T> list;
+  alignas(64) std::atomic<bool> rx_waiting{false};  // see wake_rx
   kyoto::detail::atomic_waker rx_waker;
-  std::atomic<std::size_t> refs{2};
+  alignas(64) std::atomic<std::size_t> refs{2};
   std::atomic<std::size_t> senders{1};
   std::atomic<bool> rx_closed{false};
 };
@@ -309,7 +322,13 @@ class receiver {
     c_->release_held();  // before waiting: senders may be waiting for room
     if (c_->senders.load(std::memory_order_acquire) == 0) return drained_or_value();
     c_->rx_waker.register_waker(cx.waker());
-    if (auto v = c_->pop()) return std::optional<T>(std::move(v));
+    c_->rx_waiting.store(true, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // see chan::wake_rx
+    if (auto v = c_->pop()) {
+      if (c_->rx_waiting.load(std::memory_order_relaxed))
+        c_->rx_waiting.store(false, std::memory_order_relaxed);
+      return std::optional<T>(std::move(v));
+    }
     if (c_->senders.load(std::memory_order_acquire) == 0) return drained_or_value();
     return pending;
   }
