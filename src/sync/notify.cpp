@@ -15,20 +15,20 @@
 namespace kyoto {
 
 poll_result<void> notify::notified_future::poll(context& cx) {
-  if (done_) return poll_result<void>::ready();
+  if (node_.done) return poll_result<void>::ready();
   std::unique_lock lock(n_->lock_);
   if (node_.notified != waiter::how::none) {
-    done_ = true;
+    node_.done = true;
     return poll_result<void>::ready();
   }
   if (!node_.linked) {
     if (n_->generation_.load(std::memory_order_relaxed) != generation_) {
-      done_ = true;
+      node_.done = true;
       return poll_result<void>::ready();
     }
     if (n_->permit_) {
       n_->permit_ = false;
-      done_ = true;
+      node_.done = true;
       return poll_result<void>::ready();
     }
     node_.w = cx.waker();
@@ -43,7 +43,7 @@ notify::notified_future::~notified_future() {
   if (!n_) return;
   std::unique_lock lock(n_->lock_);
   if (node_.linked) n_->waiters_.remove(&node_);
-  if (node_.notified == waiter::how::one && !done_) {
+  if (node_.notified == waiter::how::one && !node_.done) {
     // Chosen by notify_one but never observed: pass it on.
     lock.unlock();
     n_->notify_one();

@@ -176,8 +176,16 @@ class [[nodiscard]] future_awaiter {
     }
   }
 
+  // A void future's awaiter keeps no output (it lives in every frame that
+  // awaits one, so its bytes count).
+  struct no_output {
+    void emplace() noexcept {}
+  };
+
   F& future_;
-  std::optional<value_of<F>> output_;
+  [[no_unique_address]] std::conditional_t<std::is_void_v<output_of<F>>, no_output,
+                                           std::optional<value_of<F>>>
+      output_;
   std::exception_ptr error_;
 };
 

@@ -35,9 +35,13 @@ class notify {
 
  private:
   friend class notified_future;
+  // The small fields come first: they fill list_node's tail padding, so a
+  // notified() future (which lives in every frame that waits on one) is 56
+  // bytes instead of 72.
   struct waiter : detail::list_node {
-    kyoto::waker w;
     enum class how : unsigned char { none, one, all } notified = how::none;
+    bool done = false;  // the future's own flag (never touched by notify)
+    kyoto::waker w;
   };
 
   std::mutex lock_;
@@ -49,9 +53,9 @@ class notify {
 class [[nodiscard]] notify::notified_future {
  public:
   using output_type = void;
-  notified_future(notified_future&& o) noexcept
-      : n_(o.n_), generation_(o.generation_), done_(o.done_) {
+  notified_future(notified_future&& o) noexcept : n_(o.n_), generation_(o.generation_) {
     // Only an unpolled (unlinked) future may be moved.
+    node_.done = o.node_.done;
     o.n_ = nullptr;
   }
   notified_future(const notified_future&) = delete;
@@ -64,7 +68,6 @@ class [[nodiscard]] notify::notified_future {
   notified_future(notify& n, std::uint64_t gen) noexcept : n_(&n), generation_(gen) {}
   notify* n_;
   std::uint64_t generation_;
-  bool done_ = false;
   waiter node_;
 };
 
