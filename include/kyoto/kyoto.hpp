@@ -3,6 +3,7 @@
 
 #include "kyoto/combinators.hpp"
 #include "kyoto/core.hpp"
+#include "kyoto/io.hpp"
 #include "kyoto/runtime.hpp"
 #include "kyoto/stream.hpp"
 #include "kyoto/sync.hpp"
