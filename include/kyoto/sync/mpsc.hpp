@@ -44,7 +44,7 @@ namespace detail {
 template <class T>
 struct chan {
   explicit chan(std::size_t capacity)
-      : release_batch(capacity / 8 ? (capacity / 8 < 32 ? capacity / 8 : 32) : 1),
+      : release_batch(capacity / 8 ? (capacity / 8 < 16 ? capacity / 8 : 16) : 1),
         bounded(capacity != 0),
         slots(capacity ? capacity : 1) {
     if (bounded) ring.emplace(capacity);
@@ -88,7 +88,7 @@ struct chan {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
-  const std::size_t release_batch;  // at most 32, at most an eighth of the capacity
+  const std::size_t release_batch;  // at most 16, at most an eighth of the capacity
   const bool bounded;
   std::size_t unreleased = 0;            // consumer only: received, not yet given back
   kyoto::detail::batch_semaphore slots;  // free capacity (bounded only)
@@ -140,23 +140,39 @@ class sender {
   class [[nodiscard]] send_future {
    public:
     using output_type = result<void, T>;
-    send_future(detail::chan<T>* c, T v) : c_(c), value_(std::move(v)), permit_(c->slots, 1) {}
-    send_future(send_future&& o) noexcept
-        : c_(o.c_), value_(std::move(o.value_)), permit_(std::move(o.permit_)) {}
+    send_future(detail::chan<T>* c, T v) : c_(c), value_(std::move(v)) {}
+    // Only an unpolled future moves (it has no waiting permit yet).
+    send_future(send_future&& o) noexcept : c_(o.c_), value_(std::move(o.value_)) {}
 
     poll_result<output_type> poll(context& cx) {
       if (c_->rx_closed.load(std::memory_order_acquire)) return give_back();
       if (c_->bounded) {
-        auto r = permit_.poll(cx);
+        if (!permit_) {
+          // Fast path: a free slot, taken with one CAS; the waiting
+          // machinery (a queued, fair acquire) is built only when full.
+          switch (c_->slots.try_acquire(1)) {
+            case kyoto::detail::batch_semaphore::try_result::ok:
+              return push_value();
+            case kyoto::detail::batch_semaphore::try_result::closed:
+              return give_back();
+            case kyoto::detail::batch_semaphore::try_result::no_permits:
+              break;
+          }
+          permit_.emplace(c_->slots, 1);
+        }
+        auto r = permit_->poll(cx);
         if (r.is_pending()) return pending;
         if (!r.value()) return give_back();  // closed while waiting
       }
+      return push_value();
+    }
+
+   private:
+    poll_result<output_type> push_value() {
       c_->push(std::move(*value_));
       value_.reset();
       return output_type();
     }
-
-   private:
     poll_result<output_type> give_back() {
       T v = std::move(*value_);
       value_.reset();
@@ -164,7 +180,7 @@ class sender {
     }
     detail::chan<T>* c_;
     std::optional<T> value_;
-    kyoto::detail::batch_semaphore::acquire_future permit_;
+    std::optional<kyoto::detail::batch_semaphore::acquire_future> permit_;  // while full
   };
 
   /// Waits for room (bounded) and enqueues v; the value comes back as the
