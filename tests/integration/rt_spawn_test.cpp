@@ -349,43 +349,44 @@ TEST(RtRun, RunReturnsTheMainTasksValue) {
 
 namespace {
 
+// The jobs below outlive their runtime (that is the point), so what they
+// touch is shared with them, not on the test's stack.
 TEST(RtShutdown, ShutdownTimeoutDoesNotWaitForeverForBlockingJobs) {
-  std::atomic<bool> release{false};
+  auto release = std::make_shared<std::atomic<bool>>(false);
   auto start = std::chrono::steady_clock::now();
   {
     auto rt = runtime::builder::multi_thread().worker_threads(1).build();
-    (void)rt.spawn_blocking([&release] {
-      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    (void)rt.spawn_blocking([release] {
+      while (!release->load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the job is running
     rt.shutdown_timeout(std::chrono::milliseconds(50));
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
-  release = true;  // the detached job finishes on its own
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  *release = true;  // the detached job finishes on its own
 }
 
 TEST(RtShutdown, BlockingJobsQueuedAtShutdownAreCancelled) {
-  std::atomic<bool> go{false};
-  std::atomic<int> ran{0};
+  auto go = std::make_shared<std::atomic<bool>>(false);
+  auto ran = std::make_shared<std::atomic<int>>(0);
   std::vector<join_handle<void>> queued;
   {
     auto rt = runtime::builder::current_thread().max_blocking_threads(1).build();
-    (void)rt.spawn_blocking([&go] {
-      while (!go.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    (void)rt.spawn_blocking([go] {
+      while (!go->load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the only thread is busy
-    for (int i = 0; i < 5; ++i) queued.push_back(rt.spawn_blocking([&ran] { ++ran; }));
+    for (int i = 0; i < 5; ++i) queued.push_back(rt.spawn_blocking([ran] { ++*ran; }));
     rt.shutdown_timeout(std::chrono::milliseconds(20));
   }
-  go = true;
+  *go = true;
   for (auto& h : queued) {
     auto r = block_on(std::move(h));
     ASSERT_FALSE(r);
     EXPECT_TRUE(r.error().is_cancelled());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  EXPECT_EQ(ran.load(), 0);
+  EXPECT_EQ(ran->load(), 0);
 }
 
 }  // namespace
