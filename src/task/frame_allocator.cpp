@@ -10,7 +10,9 @@
 // batch_blocks to the class's depot (one mutex operation per batch), and a
 // thread whose list is empty takes a whole batch from the depot before
 // falling back to malloc. The depot keeps at most depot_max_batches per
-// class; beyond that, batches go back to malloc.
+// class (131,072 blocks: a spawner that keeps 100,000 tasks in flight
+// recycles all of them); beyond that, batches go back to malloc, and
+// frame_cache_trim() gives the depot back on request.
 // Lifetime: thread caches are emptied into malloc at thread exit (blocks
 // freed later by other thread_local destructors go straight to free); the
 // depot lives for the process.
@@ -31,7 +33,7 @@ constexpr std::size_t class_bytes = 16;
 constexpr std::size_t class_count = 128;
 constexpr unsigned batch_blocks = 128;
 constexpr unsigned local_max = 2 * batch_blocks;
-constexpr std::size_t depot_max_batches = 256;
+constexpr std::size_t depot_max_batches = 1024;
 
 struct free_block {
   free_block* next;
@@ -164,6 +166,30 @@ void frame_deallocate(void* p, std::size_t size) noexcept {
     return;
   }
   std::free(p);
+}
+
+std::size_t frame_cache_trim() noexcept {
+  std::size_t freed = 0;
+  for (std::size_t c = 0; c < class_count; ++c) {
+    freed += cache.count[c];
+    free_chain(cache.head[c]);
+    cache.head[c] = nullptr;
+    cache.count[c] = 0;
+  }
+  depot_class* d = depot();
+  for (std::size_t c = 0; c < class_count; ++c) {
+    std::vector<batch> taken;
+    {
+      std::lock_guard lock(d[c].lock);
+      taken.swap(d[c].batches);
+      d[c].size.store(0, std::memory_order_relaxed);
+    }
+    for (const batch& b : taken) {
+      freed += b.count;
+      free_chain(b.head);
+    }
+  }
+  return freed;
 }
 
 std::size_t frame_cache_blocks() noexcept {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <thread>
+#include <vector>
 
 using namespace kyoto::detail;
 
@@ -33,4 +34,18 @@ TEST(FrameAllocator, BlocksFreedOnAnotherThreadMigrate) {
     frame_deallocate(p, 200);
     EXPECT_EQ(frame_cache_blocks(), 1u);
   }).join();  // the thread's cache is freed at exit (ASan checks the leak)
+}
+
+TEST(FrameAllocator, TrimGivesTheCacheAndTheDepotBack) {
+  std::thread([] {
+    frame_cache_trim();
+    std::vector<void*> blocks;
+    for (int i = 0; i < 2000; ++i) blocks.push_back(frame_allocate(64));
+    for (void* b : blocks) frame_deallocate(b, 64);  // spills batches to the depot
+    EXPECT_GT(frame_cache_blocks(), 0u);
+    EXPECT_LT(frame_cache_blocks(), 2000u);
+    EXPECT_GE(frame_cache_trim(), 2000u);  // this thread's list and the depot's batches
+    EXPECT_EQ(frame_cache_blocks(), 0u);
+    EXPECT_EQ(frame_cache_trim(), 0u);
+  }).join();
 }

@@ -13,6 +13,11 @@ namespace kyoto::detail {
 void* frame_allocate(std::size_t size);
 void frame_deallocate(void* p, std::size_t size) noexcept;
 
+/// Frees the calling thread's cached blocks and the shared depot to malloc
+/// (other threads keep their own small caches); returns how many blocks.
+/// For memory measurements and for programs that just released a burst.
+std::size_t frame_cache_trim() noexcept;
+
 /// Blocks currently cached by the calling thread (for tests and benchmarks).
 std::size_t frame_cache_blocks() noexcept;
 
