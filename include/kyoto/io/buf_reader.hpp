@@ -141,36 +141,26 @@ class lines {
       if (p.is_pending()) return pending;
       if (!p.value()) return out(item_type(kyoto::err(p.value().error())));
       std::span<const std::byte> have = *p.value();
-      if (have.empty()) {  // end of stream
-        if (skipping_) {
-          skipping_ = false;
-          line_.clear();
-        }
+      if (have.empty()) {  // end of stream (a skipped line left line_ empty)
+        skipping_ = false;
         if (line_.empty()) return out();
         return out(item_type(std::exchange(line_, std::string())));  // no newline to strip
       }
       auto nl = std::find(have.begin(), have.end(), std::byte{'\n'});
       bool found = nl != have.end();
       auto n = static_cast<std::size_t>(nl - have.begin());
-      if (!skipping_) {
-        if (line_.size() + n > max_line_) {
-          // Too long: report it once, then drop bytes up to the newline.
-          skipping_ = true;
-          line_.clear();
-          reader_.consume(found ? n + 1 : n);
-          if (found) skipping_ = false;
-          return out(item_type(kyoto::err(make_error_code(errc::line_too_long))));
-        }
-        line_.append(reinterpret_cast<const char*>(have.data()), n);
+      std::size_t used = found ? n + 1 : n;
+      if (!skipping_ && line_.size() + n > max_line_) {
+        // Too long: report it once, then drop bytes up to the newline.
+        line_.clear();
+        reader_.consume(used);
+        skipping_ = !found;
+        return out(item_type(kyoto::err(make_error_code(errc::line_too_long))));
       }
-      reader_.consume(found ? n + 1 : n);
-      if (found) {
-        if (skipping_) {
-          skipping_ = false;
-          continue;
-        }
-        return out(take_line());
-      }
+      if (!skipping_) line_.append(reinterpret_cast<const char*>(have.data()), n);
+      reader_.consume(used);
+      if (!found || std::exchange(skipping_, false)) continue;
+      return out(take_line());
     }
   }
 
