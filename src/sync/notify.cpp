@@ -22,7 +22,7 @@ poll_result<void> notify::notified_future::poll(context& cx) {
     return poll_result<void>::ready();
   }
   if (!node_.linked) {
-    if (n_->generation_.load(std::memory_order_relaxed) != generation_) {
+    if (n_->generation_.load(std::memory_order_relaxed) != node_.generation) {
       node_.done = true;
       return poll_result<void>::ready();
     }

@@ -29,8 +29,8 @@ namespace {
 
 // 16-byte classes (malloc's own granularity) up to 2 KiB: a frame wastes at
 // most 15 bytes to rounding.
-constexpr std::size_t class_bytes = 16;
-constexpr std::size_t class_count = 128;
+constexpr std::size_t class_bytes = frame_class_bytes;
+constexpr std::size_t class_count = frame_class_count;
 constexpr unsigned batch_blocks = 128;
 constexpr unsigned local_max = 2 * batch_blocks;
 constexpr std::size_t depot_max_batches = 1024;
@@ -98,7 +98,7 @@ bool cache_usable() {
   return true;
 }
 
-inline std::size_t class_of(std::size_t size) noexcept { return (size - 1) / class_bytes; }
+inline std::size_t class_of(std::size_t size) noexcept { return frame_class_of(size); }
 
 // Moves batch_blocks blocks of class c from this thread to the depot.
 void spill(std::size_t c) {

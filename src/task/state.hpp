@@ -15,8 +15,10 @@
 //                  set, the slot is read-only for both until COMPLETE, and
 //                  then the completer's.
 //   CANCELLED      abort() or shutdown asked for cancellation.
-//   bits 6..63     reference count. References: the owner's task list, the
+//   bits 6..55     reference count. References: the owner's task list, the
 //                  join handle, each waker clone, and the notification.
+//   bits 56..63    not part of the protocol: a spawned task<T>'s frame size
+//                  code (task_header::frame_code_shift), never changed.
 //
 // Rules that keep wake-ups from being lost or doubled:
 //   - A wake on an idle task sets NOTIFIED and queues it exactly once (the
@@ -51,7 +53,9 @@ inline constexpr std::uint64_t cancelled = 1u << 5;
 inline constexpr std::uint64_t ref_one = 1u << 6;
 inline constexpr std::uint64_t flag_mask = ref_one - 1;
 
-inline std::uint64_t refs(std::uint64_t s) noexcept { return s >> 6; }
+inline std::uint64_t refs(std::uint64_t s) noexcept {
+  return (s >> 6) & ((std::uint64_t{1} << (task_header::frame_code_shift - 6)) - 1);
+}
 
 enum class to_running { run, cancel, drop_ref };
 enum class to_idle { ok, requeue, cancel };

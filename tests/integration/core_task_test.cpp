@@ -78,6 +78,39 @@ TEST(Task, ExceptionFromPolledFutureReachesTheTask) {
   EXPECT_THROW(block_on(throw_from_future()), std::logic_error);
 }
 
+// Pending on the first poll, throws on the second: the exception is raised
+// outside the coroutine (poll_root re-polls the future) and must still come
+// out of the co_await, where the task can catch it and go on.
+task<std::string> catch_from_repoll(int& polls) {
+  struct throws_second_time {
+    using output_type = int;
+    explicit throws_second_time(int& polls) : polls_(&polls) {}
+    poll_result<int> poll(context& cx) {
+      if ((*polls_)++ == 0) {
+        cx.waker().wake_by_ref();
+        return pending;
+      }
+      throw std::logic_error("second poll threw");
+    }
+    int* polls_;
+  };
+  std::string seen;
+  try {
+    co_await throws_second_time(polls);
+    seen = "no exception";
+  } catch (const std::logic_error& e) {
+    seen = e.what();
+  }
+  co_await yield_now();  // the task goes on awaiting after the catch
+  co_return seen + " / resumed";
+}
+
+TEST(Task, ExceptionFromRepolledFutureReachesTheTask) {
+  int polls = 0;
+  EXPECT_EQ(block_on(catch_from_repoll(polls)), "second poll threw / resumed");
+  EXPECT_EQ(polls, 2);
+}
+
 // A manual future is polled again only after its waker fired.
 task<int> wait_manual(std::shared_ptr<manual_state> s) { co_return co_await manual_future(s, 5); }
 

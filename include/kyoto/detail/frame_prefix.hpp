@@ -2,25 +2,30 @@
 // header, so that spawning a task<T> needs no second allocation.
 //
 // Layout of one allocation (from frame_allocate):
-//   [ frame_prefix: header storage | frame_bytes | tag ][ coroutine frame ]
-//                                                       ^ operator new returns this,
-//                                                         and it is handle.address()
-// A frame that is only awaited or polled never touches the header storage.
-// spawn() of a task<T> constructs a task_header there and sets `spawned`:
-// from then on the coroutine's operator delete leaves the memory alone, and
-// the task harness frees the whole block when the last reference to the
-// header goes (spawned_task.hpp). In between, once the coroutine is
-// destroyed, the dead frame's bytes hold the task's output.
+//   [ frame_prefix: room for a task_header (64 bytes) ][ coroutine frame ]
+//                                                      ^ operator new returns this,
+//                                                        and it is handle.address()
+// Until the frame is spawned, the prefix holds two words: a null pointer
+// where the header's vtable goes (task_header::vtable is its first member)
+// and the frame's size. A frame that is only awaited or polled never
+// touches the rest. spawn() of a task<T> reads the size, then constructs a
+// task_header there, whose vtable is never null: from then on the
+// coroutine's operator delete leaves the memory alone, and the task harness
+// frees the whole block when the last reference to the header goes
+// (spawned_task.hpp; the block's size code rides in the header's state
+// word). In between, once the coroutine is destroyed, the dead frame's
+// bytes hold the task's output.
 //
-// The tag is written by the allocating thread before the frame exists and
-// changed only by whoever owns the frame (the spawner, then the thread
-// holding the task's RUNNING bit); the header's own fields follow the task
-// state protocol.
+// The two words are written by the allocating thread before the frame
+// exists; the header is built by the spawner, which owns the frame, and the
+// operator delete that reads the first word runs on the thread holding the
+// task's RUNNING bit (after the header was published by the spawn).
 #pragma once
 
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 
 #include "kyoto/detail/frame_allocator.hpp"
@@ -29,17 +34,7 @@
 namespace kyoto::detail {
 
 struct alignas(16) frame_prefix {
-  /// Marks a prefix written by allocate_frame (checked when spawning).
-  static constexpr std::uint32_t magic = 0x6b796f00u;
-  static constexpr std::uint32_t magic_mask = 0xffffff00u;
-  /// The header is live; the harness frees the block.
-  static constexpr std::uint32_t spawned = 1u;
-  /// The coroutine has not been destroyed yet.
-  static constexpr std::uint32_t future_live = 2u;
-
   alignas(task_header) unsigned char header[sizeof(task_header)];
-  std::uint32_t frame_bytes;
-  std::uint32_t tag;
 
   static frame_prefix* of_frame(void* frame) noexcept {
     return std::launder(
@@ -49,28 +44,45 @@ struct alignas(16) frame_prefix {
     return std::launder(reinterpret_cast<frame_prefix*>(reinterpret_cast<unsigned char*>(h)));
   }
   void* frame() noexcept { return reinterpret_cast<unsigned char*>(this) + sizeof(frame_prefix); }
-  /// Frees the whole block (the header and anything in the frame are gone).
-  void release() noexcept { frame_deallocate(this, sizeof(frame_prefix) + frame_bytes); }
+
+  /// Written by allocate_frame: not spawned, and the frame's size.
+  void mark_unspawned(std::size_t frame_bytes) noexcept {
+    const void* no_vtable = nullptr;
+    std::memcpy(header, &no_vtable, sizeof no_vtable);
+    std::memcpy(header + sizeof(void*), &frame_bytes, sizeof frame_bytes);
+  }
+  /// Whether a task_header lives here (its vtable pointer is not null).
+  bool spawned() const noexcept {
+    const void* vtable;
+    std::memcpy(&vtable, header, sizeof vtable);
+    return vtable != nullptr;
+  }
+  /// The frame's size; only before the header is built.
+  std::size_t unspawned_frame_bytes() const noexcept {
+    std::size_t n;
+    std::memcpy(&n, header + sizeof(void*), sizeof n);
+    return n;
+  }
+  /// Frees the whole block (the header and anything in the frame are gone);
+  /// `code` is frame_size_code of the block's size.
+  void release(std::uint8_t code) noexcept { frame_deallocate(this, frame_size_of_code(code)); }
 };
 
+static_assert(sizeof(frame_prefix) == 64, "a spawned task's header is one cache line");
 static_assert(sizeof(frame_prefix) % 16 == 0, "frames must stay 16-byte aligned");
 
 /// operator new of kyoto's coroutine promises.
 inline void* allocate_frame(std::size_t size) {
-  assert(size < (std::size_t{1} << 32));
   auto* p = ::new (frame_allocate(sizeof(frame_prefix) + size)) frame_prefix;
-  p->frame_bytes = static_cast<std::uint32_t>(size);
-  p->tag = frame_prefix::magic;
+  p->mark_unspawned(size);
   return p->frame();
 }
 
 /// operator delete of kyoto's coroutine promises.
 inline void deallocate_frame(void* frame, std::size_t size) noexcept {
   frame_prefix* p = frame_prefix::of_frame(frame);
-  assert(p->frame_bytes == size);
-  (void)size;
-  if (p->tag & frame_prefix::spawned) return;  // the task harness frees it
-  p->release();
+  if (p->spawned()) return;  // the task harness frees it
+  frame_deallocate(p, sizeof(frame_prefix) + size);
 }
 
 }  // namespace kyoto::detail

@@ -148,16 +148,27 @@ struct final_awaiter {
   void await_resume() const noexcept {}
 };
 
+/// Hands an exception thrown by a future's re-poll (which poll_root runs
+/// outside the awaiting coroutine) to that coroutine's await_resume. The
+/// coroutine is resumed at once on the same thread, so one slot per thread
+/// is enough; it is touched only when a poll throws.
+void stash_poll_error(std::exception_ptr e) noexcept;
+std::exception_ptr take_poll_error() noexcept;
+
 /// co_await of a (non-coroutine) future inside a kyoto coroutine. It holds
-/// a reference: an rvalue operand of co_await is a temporary that lives
+/// a pointer: an rvalue operand of co_await is a temporary that lives
 /// until the end of the full expression, i.e. across the whole await, so
-/// the future is neither moved nor stored twice in the frame.
+/// the future is neither moved nor stored twice in the frame. A void
+/// future's awaiter is that one pointer (it lives in every frame that
+/// awaits one, so its bytes count): an exception from the first poll
+/// leaves await_suspend, which C++ rethrows in the coroutine; one from a
+/// re-poll goes through stash_poll_error, the pointer nulled to say so.
 template <class F>
 class [[nodiscard]] future_awaiter {
  public:
   using is_kyoto_awaiter = void;
 
-  explicit future_awaiter(F& f) noexcept : future_(f) {}
+  explicit future_awaiter(F& f) noexcept : future_(&f) {}
   future_awaiter(const future_awaiter&) = delete;
   future_awaiter& operator=(const future_awaiter&) = delete;
 
@@ -166,41 +177,37 @@ class [[nodiscard]] future_awaiter {
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) {
     promise_base& p = h.promise();
-    if (try_poll(p.current_context())) return false;  // ready: go on at once
+    if (poll_into(*future_, p.current_context(), output_)) return false;  // ready: go on at once
     p.block_on_future(h, this, &repoll);
     return true;
   }
 
   decltype(auto) await_resume() {
-    if (error_) std::rethrow_exception(error_);
+    if (!future_) [[unlikely]]
+      std::rethrow_exception(take_poll_error());
     if constexpr (!std::is_void_v<output_of<F>>) return std::move(*output_);
   }
 
  private:
   static bool repoll(void* self, context& cx) {
-    return static_cast<future_awaiter*>(self)->try_poll(cx);
-  }
-
-  bool try_poll(context& cx) {
+    auto* a = static_cast<future_awaiter*>(self);
     try {
-      return poll_into(future_, cx, output_);
+      return poll_into(*a->future_, cx, a->output_);
     } catch (...) {
-      error_ = std::current_exception();
+      stash_poll_error(std::current_exception());
+      a->future_ = nullptr;
       return true;
     }
   }
 
-  // A void future's awaiter keeps no output (it lives in every frame that
-  // awaits one, so its bytes count).
   struct no_output {
     void emplace() noexcept {}
   };
 
-  F& future_;
+  F* future_;
   [[no_unique_address]] std::conditional_t<std::is_void_v<output_of<F>>, no_output,
                                            std::optional<value_of<F>>>
       output_;
-  std::exception_ptr error_;
 };
 
 template <class>

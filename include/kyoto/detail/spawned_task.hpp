@@ -3,12 +3,15 @@
 // nothing and the task is one block, like a cell for a hand-written future.
 //
 // Lifetime of the block:
-//   adopt       the spawner builds the header and sets spawned|future_live;
-//               the coroutine's operator delete now leaves the block alone.
-//   finish      on completion or cancellation, the thread holding RUNNING
-//               moves the result out of the promise, destroys the coroutine
-//               (locals, parameters, promise) and builds the output slot in
-//               the dead frame's bytes; future_live is cleared.
+//   adopt       the spawner builds the header (the block's size code goes
+//               in the top byte of its state word); the coroutine's
+//               operator delete now leaves the block alone.
+//   finish      on completion or cancellation (the harness cancels only a
+//               task that has not completed, so the coroutine is then still
+//               alive), the thread holding RUNNING moves the result out of
+//               the promise, destroys the coroutine (locals, parameters,
+//               promise) and builds the output slot in the dead frame's
+//               bytes.
 //   deallocate  the last reference: destroys the slot and the header and
 //               frees the block.
 // The output slot (std::optional<result<T, join_error>>) is never larger
@@ -44,10 +47,10 @@ struct spawned_task {
     std::coroutine_handle<promise> co = std::exchange(t.handle_, {});
     assert(co && "spawn of a moved-from task");
     frame_prefix* p = frame_prefix::of_frame(co.address());
-    assert((p->tag & frame_prefix::magic_mask) == frame_prefix::magic &&
-           "a kyoto task frame has no prefix: is handle.address() not the allocation?");
-    p->tag |= frame_prefix::spawned | frame_prefix::future_live;
-    return ::new (static_cast<void*>(p->header)) task_header(initial, &vtable_, s);
+    assert(!p->spawned() && "a task frame spawned twice");
+    std::uint64_t code = frame_size_code(sizeof(frame_prefix) + p->unspawned_frame_bytes());
+    return ::new (static_cast<void*>(p->header))
+        task_header(initial | (code << task_header::frame_code_shift), &vtable_, s);
   }
 
   static std::coroutine_handle<promise> coroutine(task_header* h) noexcept {
@@ -61,7 +64,6 @@ struct spawned_task {
   static void finish(task_header* h, slot&& out) noexcept {
     frame_prefix* p = frame_prefix::of_header(h);
     coroutine(h).destroy();
-    p->tag &= ~frame_prefix::future_live;
     ::new (p->frame()) slot(std::move(out));
   }
 
@@ -85,20 +87,17 @@ struct spawned_task {
     return true;
   }
   static void cancel_future(task_header* h) {
-    if (frame_prefix::of_header(h)->tag & frame_prefix::future_live) {
-      finish(h, slot(kyoto::err(join_error::cancelled())));
-    } else {
-      output_of(h)->emplace(kyoto::err(join_error::cancelled()));
-    }
+    finish(h, slot(kyoto::err(join_error::cancelled())));
   }
   static void drop_output(task_header* h) { output_of(h)->reset(); }
   static void* output_slot(task_header* h) { return output_of(h); }
   static void deallocate(task_header* h) {
     frame_prefix* p = frame_prefix::of_header(h);
-    assert(!(p->tag & frame_prefix::future_live));
+    auto code = static_cast<std::uint8_t>(h->state.load(std::memory_order_relaxed) >>
+                                          task_header::frame_code_shift);
     output_of(h)->~slot();
     h->~task_header();
-    p->release();
+    p->release(code);
   }
 
   static constexpr task_vtable vtable_{&poll_future, &cancel_future, &drop_output, &output_slot,

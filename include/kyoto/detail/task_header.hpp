@@ -44,28 +44,33 @@ struct task_vtable {
 };
 
 struct task_header {
+  /// Bits 56..63 of `state` are outside the state protocol: a spawned
+  /// task<T> keeps its block's size code there (set at spawn, never
+  /// changed; spawned_task.hpp). Cells leave them zero.
+  static constexpr unsigned frame_code_shift = 56;
+
+  /// First, so that a frame prefix can tell whether it holds a header
+  /// (non-null) without one being constructed (frame_prefix.hpp).
+  const task_vtable* vtable;
   /// Bits and reference count, see src/task/state.hpp.
   std::atomic<std::uint64_t> state;
-  const task_vtable* vtable;
   /// The scheduler the task belongs to (never changes).
   scheduler* owner;
   /// Intrusive link for the injection queue and the current-thread queue;
   /// touched only by whoever holds the task's notified reference.
   task_header* queue_next = nullptr;
-  /// Links in the owner's list of live tasks; guarded by that list's lock.
+  /// Links in the owner's list of live tasks; guarded by that list's lock
+  /// (the shard follows from the address). Both null and not the list's
+  /// head: not in the list.
   task_header* owned_prev = nullptr;
   task_header* owned_next = nullptr;
-  /// Which shard of the owned list holds the task (set at spawn).
-  std::uint32_t owned_shard = 0;
-  /// Whether the task is in the owned list.
-  bool owned = false;
   /// The waker of whoever awaits the join handle. Written by the join
   /// handle only while JOIN_WAKER is clear, read by the completing thread
   /// only once COMPLETE and JOIN_WAKER are both set.
   waker join_waker;
 
   task_header(std::uint64_t initial, const task_vtable* vt, scheduler* s) noexcept
-      : state(initial), vtable(vt), owner(s) {}
+      : vtable(vt), state(initial), owner(s) {}
 };
 
 }  // namespace kyoto::detail

@@ -2,32 +2,33 @@
 
 namespace kyoto::detail {
 
+// Spread by address: no shared counter to contend on, and no field in the
+// task to remember the shard by.
+owned_tasks::shard& owned_tasks::shard_of(task_header* t) noexcept {
+  return shards_[(reinterpret_cast<std::uintptr_t>(t) >> 8) % shard_count];
+}
+
 bool owned_tasks::bind(task_header* t) {
-  // Spread by address: no shared counter to contend on.
-  auto s = static_cast<std::uint32_t>((reinterpret_cast<std::uintptr_t>(t) >> 8) % shard_count);
-  shard& sh = shards_[s];
+  shard& sh = shard_of(t);
   std::lock_guard lock(sh.lock);
   if (closed_.load(std::memory_order_relaxed)) return false;
-  t->owned_shard = s;
   t->owned_prev = nullptr;
   t->owned_next = sh.head;
   if (sh.head) sh.head->owned_prev = t;
   sh.head = t;
-  t->owned = true;
   return true;
 }
 
 bool owned_tasks::remove(task_header* t) {
-  shard& sh = shards_[t->owned_shard];
+  shard& sh = shard_of(t);
   std::lock_guard lock(sh.lock);
-  if (!t->owned) return false;
+  if (!t->owned_prev && sh.head != t) return false;
   if (t->owned_prev) {
     t->owned_prev->owned_next = t->owned_next;
   } else {
     sh.head = t->owned_next;
   }
   if (t->owned_next) t->owned_next->owned_prev = t->owned_prev;
-  t->owned = false;
   t->owned_prev = t->owned_next = nullptr;
   return true;
 }
@@ -47,7 +48,6 @@ void owned_tasks::close_and_take_all(const std::function<void(task_header*)>& fn
         if (!t) break;
         sh.head = t->owned_next;
         if (sh.head) sh.head->owned_prev = nullptr;
-        t->owned = false;
         t->owned_prev = t->owned_next = nullptr;
       }
       fn(t);

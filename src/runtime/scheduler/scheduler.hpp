@@ -38,6 +38,7 @@ class owned_tasks {
     std::mutex lock;
     task_header* head = nullptr;
   };
+  shard& shard_of(task_header* t) noexcept;
   std::array<shard, shard_count> shards_;
   std::atomic<bool> closed_{false};
 };
