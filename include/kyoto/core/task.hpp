@@ -4,9 +4,9 @@
 #include <cassert>
 #include <coroutine>
 #include <exception>
+#include <optional>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/detail/promise_base.hpp"
@@ -81,16 +81,16 @@ class task_promise : public awaiting_promise {
 
   template <class U = T>
   requires std::is_constructible_v<T, U&&>
-  void return_value(U&& v) { result_.template emplace<1>(std::forward<U>(v)); }
-  void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
+  void return_value(U&& v) { value_.emplace(std::forward<U>(v)); }
+  void unhandled_exception() noexcept { set_error(std::current_exception()); }
 
   T take_result() {
-    if (result_.index() == 2) std::rethrow_exception(std::get<2>(result_));
-    return std::move(std::get<1>(result_));
+    if (has_error()) std::rethrow_exception(take_error());
+    return std::move(*value_);
   }
 
  private:
-  std::variant<std::monostate, T, std::exception_ptr> result_;
+  std::optional<T> value_;
 };
 
 template <>
@@ -100,14 +100,11 @@ class task_promise<void> : public awaiting_promise {
   final_awaiter final_suspend() noexcept { return {}; }
 
   void return_void() noexcept {}
-  void unhandled_exception() noexcept { error_ = std::current_exception(); }
+  void unhandled_exception() noexcept { set_error(std::current_exception()); }
 
   void take_result() {
-    if (error_) std::rethrow_exception(error_);
+    if (has_error()) std::rethrow_exception(take_error());
   }
-
- private:
-  std::exception_ptr error_;
 };
 
 }  // namespace detail

@@ -2,19 +2,26 @@
 //
 // How a chain of coroutines is driven by poll:
 //   A task that is polled (by block_on, a runtime, a combinator) is a *root*.
-//   A task that is co_awaited by another coroutine is a *child*: its root
-//   (root_bits_) points at the root of the awaiting chain, its
-//   continuation_ at the awaiting coroutine. Only the root's fields
-//   resume_, blocked_on_ and repoll_ are used.
+//   A task that is co_awaited by another coroutine is a *child*: its link
+//   holds the awaiting coroutine (its continuation). A root's link holds the
+//   coroutine to resume next instead, and only a root uses blocked_on_ and
+//   repoll_. poll_root publishes the root it drives in a per-thread pointer
+//   (current_root_slot(), saved and restored, so a chain may poll another
+//   chain), and the chain's coroutines reach their root through it: a frame
+//   keeps no root pointer. The slot is reached through a function in
+//   another translation unit, never inlined: a coroutine may resume on
+//   another thread, and compilers keep a thread-local's address across a
+//   suspension point (clang-16 does), which would read the old thread's.
 //
-//   poll_root(cx) resumes resume_ (first: the root itself). Control comes
-//   back to poll_root when either
-//     - the root finished (resume_ is left empty), or
+//   poll_root(cx) resumes the root's link (first: the root itself). Control
+//   comes back to poll_root when either
+//     - the root finished (its link is left empty), or
 //     - some coroutine of the chain (the leaf) awaits a future that is
 //       pending: its awaiter stored itself in blocked_on_/repoll_ and the
-//       leaf's handle in resume_. The future has registered cx.waker().
+//       leaf's handle in the root's link. The future has registered
+//       cx.waker().
 //     - a generator root yielded a value: repoll_ is then resume_after_yield
-//       (always ready) and resume_ the generator itself.
+//       (always ready) and the link the generator itself.
 //   The next poll_root first re-polls only that future (repoll_), and
 //   resumes the leaf once it is ready. While the chain runs, blocked_on_
 //   holds the poll's context instead (current_context()): the two uses never
@@ -22,14 +29,16 @@
 //   single-threaded: only the thread currently polling the root touches any
 //   of these fields.
 //
-//   Each coroutine's own "finished" flag is bit 0 of root_bits_ (set by
-//   complete(), which co_return and try_'s early return both reach).
-//   Frames are at least 8-byte aligned, so the bit is free; it saves a
-//   padded word in every frame.
+//   Each coroutine's own "finished" flag is bit 0 of its link (set by
+//   complete(), which co_return and try_'s early return both reach), and
+//   bit 1 says that blocked_on_'s bytes hold the exception the body threw
+//   (a child never uses blocked_on_, a root no longer needs it once its body
+//   has thrown). Frames are 16-byte aligned, so the bits are free. A promise
+//   is three words.
 //
 //   Coroutine-to-coroutine transfers (start a child, return to the parent)
 //   are symmetric transfers in optimised builds. In unoptimised builds they
-//   are not tail calls, so they go through resume_ and the loop in
+//   are not tail calls, so they go through the root's link and the loop in
 //   poll_root instead (KYOTO_DETAIL_TRAMPOLINE): same fields, flat stack.
 #pragma once
 
@@ -37,6 +46,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -59,47 +69,59 @@ class promise_base {
   static void* operator new(std::size_t size) { return allocate_frame(size); }
   static void operator delete(void* p, std::size_t size) noexcept { deallocate_frame(p, size); }
 
+  promise_base() noexcept : blocked_on_(nullptr) {}
+  promise_base(const promise_base&) = delete;
+  promise_base& operator=(const promise_base&) = delete;
+  ~promise_base() {
+    if (link_bits_ & error_bit) error_.~exception_ptr();
+  }
+
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   /// Called once by the coroutine's owner: the first poll resumes `self`.
-  void prime(std::coroutine_handle<> self) noexcept { resume_ = self; }
+  void prime(std::coroutine_handle<> self) noexcept { set_link(self); }
 
   /// Marks this coroutine finished and returns where control goes next.
   std::coroutine_handle<> complete() noexcept {
-    root_bits_ |= done_bit;
-    if (!continuation_) return std::noop_coroutine();
+    link_bits_ |= done_bit;
+    promise_base* root = current_root_slot();
+    if (root == this) return std::noop_coroutine();  // the root: poll_root returns
 #if KYOTO_DETAIL_TRAMPOLINE
-    root()->resume_ = continuation_;
+    root->set_link(link());
     return std::noop_coroutine();
 #else
-    return continuation_;
+    return link();
 #endif
   }
 
   /// Starts `child` (a suspended-at-start coroutine) on behalf of `self`.
   std::coroutine_handle<> enter(promise_base& child, std::coroutine_handle<> child_handle,
                                 std::coroutine_handle<> self) noexcept {
-    child.continuation_ = self;
-    child.root_bits_ = reinterpret_cast<std::uintptr_t>(root());
+    child.set_link(self);
 #if KYOTO_DETAIL_TRAMPOLINE
-    root()->resume_ = child_handle;
+    current_root_slot()->set_link(child_handle);
     return std::noop_coroutine();
 #else
     return child_handle;
 #endif
   }
 
-  /// Records that the leaf coroutine waits on a pending future.
-  void block_on_future(std::coroutine_handle<> leaf, void* awaiter,
-                       bool (*repoll)(void*, context&)) noexcept {
-    promise_base* r = root();
-    r->resume_ = leaf;
-    r->blocked_on_ = awaiter;
-    r->repoll_ = repoll;
+  /// The root of the chain the calling thread is running.
+  static promise_base* running_root() noexcept { return current_root_slot(); }
+
+  /// Records that the leaf coroutine waits on a pending future; `root` is
+  /// running_root().
+  static void block_on_future(promise_base* root, std::coroutine_handle<> leaf, void* awaiter,
+                              bool (*repoll)(void*, context&)) noexcept {
+    root->set_link(leaf);
+    root->blocked_on_ = awaiter;
+    root->repoll_ = repoll;
   }
 
-  /// The context of the poll that is running the chain.
-  context& current_context() const noexcept { return *static_cast<context*>(root()->blocked_on_); }
+  /// The context of the poll that is running the chain rooted at `root`.
+  static context& context_of(promise_base* root) noexcept {
+    return *static_cast<context*>(root->blocked_on_);
+  }
 
   /// Drives the chain rooted here; true once the root has finished. Also
   /// returns (false) when a generator root yielded a value (yielded()).
@@ -109,32 +131,64 @@ class promise_base {
       repoll_ = nullptr;
     }
     blocked_on_ = &cx;
+    promise_base*& slot = current_root_slot();
+    promise_base* outer = slot;
+    slot = this;
     do {
-      std::exchange(resume_, {}).resume();
-    } while (resume_ && !repoll_);
+      std::coroutine_handle<> next = link();
+      link_bits_ &= flag_bits;
+      next.resume();
+    } while (link() && !repoll_);
+    slot = outer;
     return done();
   }
 
   /// A generator root suspends at co_yield: the next poll resumes it.
   void yield_to_poller(std::coroutine_handle<> self) noexcept {
-    resume_ = self;
+    set_link(self);
     repoll_ = &resume_after_yield;
   }
   bool yielded() const noexcept { return repoll_ == &resume_after_yield; }
 
-  bool done() const noexcept { return root_bits_ & done_bit; }
+  bool done() const noexcept { return link_bits_ & done_bit; }
 
  protected:
-  static constexpr std::uintptr_t done_bit = 1;
-  static bool resume_after_yield(void*, context&) noexcept { return true; }
-  promise_base* root() const noexcept {
-    return reinterpret_cast<promise_base*>(root_bits_ & ~done_bit);
+  /// unhandled_exception: keep the exception until take_error.
+  void set_error(std::exception_ptr e) noexcept {
+    std::construct_at(&error_, std::move(e));
+    link_bits_ |= error_bit;
+  }
+  bool has_error() const noexcept { return link_bits_ & error_bit; }
+  std::exception_ptr take_error() noexcept {
+    std::exception_ptr e = std::move(error_);
+    error_.~exception_ptr();
+    link_bits_ &= ~error_bit;
+    return e;
   }
 
-  std::coroutine_handle<> continuation_{};
-  std::uintptr_t root_bits_ = reinterpret_cast<std::uintptr_t>(this);
-  std::coroutine_handle<> resume_{};
-  void* blocked_on_ = nullptr;  // the awaiter while blocked, the context while running
+ private:
+  static constexpr std::uintptr_t done_bit = 1;
+  static constexpr std::uintptr_t error_bit = 2;
+  static constexpr std::uintptr_t flag_bits = done_bit | error_bit;
+  static bool resume_after_yield(void*, context&) noexcept { return true; }
+
+  /// The calling thread's root (poll_root sets it); out of line, see above.
+  static promise_base*& current_root_slot() noexcept;
+
+  std::coroutine_handle<> link() const noexcept {
+    return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(link_bits_ & ~flag_bits));
+  }
+  void set_link(std::coroutine_handle<> h) noexcept {
+    link_bits_ = reinterpret_cast<std::uintptr_t>(h.address()) | (link_bits_ & flag_bits);
+  }
+
+  // A child's continuation, or a root's next coroutine to resume; bits 0-1
+  // are the flags above.
+  std::uintptr_t link_bits_ = 0;
+  union {
+    void* blocked_on_;          // root: the awaiter while blocked, the context while running
+    std::exception_ptr error_;  // with error_bit
+  };
   bool (*repoll_)(void*, context&) = nullptr;
 };
 
@@ -174,11 +228,10 @@ class [[nodiscard]] future_awaiter {
 
   bool await_ready() const noexcept { return false; }
 
-  template <class P>
-  bool await_suspend(std::coroutine_handle<P> h) {
-    promise_base& p = h.promise();
-    if (poll_into(*future_, p.current_context(), output_)) return false;  // ready: go on at once
-    p.block_on_future(h, this, &repoll);
+  bool await_suspend(std::coroutine_handle<> h) {
+    promise_base* root = promise_base::running_root();
+    if (poll_into(*future_, promise_base::context_of(root), output_)) return false;  // ready
+    promise_base::block_on_future(root, h, this, &repoll);
     return true;
   }
 

@@ -15,7 +15,8 @@
 //   deallocate  the last reference: destroys the slot and the header and
 //               frees the block.
 // The output slot (std::optional<result<T, join_error>>) is never larger
-// than the promise (which holds a T or an exception), so it always fits.
+// than the frame's resume and destroy pointers and the promise (which holds
+// a T or an exception), so it always fits.
 #pragma once
 
 #include <cassert>
@@ -39,8 +40,10 @@ struct spawned_task {
   using promise = task_promise<T>;
   using slot = std::optional<result<T, join_error>>;
 
-  static_assert(sizeof(slot) <= sizeof(promise) && alignof(slot) <= alignof(promise),
-                "the output slot must fit where the promise was");
+  // The frame starts with the resume and destroy pointers, then the promise
+  // (the layout coroutine_handle::from_promise relies on, in g++ and clang).
+  static_assert(sizeof(slot) <= 2 * sizeof(void*) + sizeof(promise) && alignof(slot) <= 16,
+                "the output slot must fit in the frame's first bytes");
 
   /// Builds the header in `t`'s frame; the caller submits it.
   static task_header* adopt(task<T>&& t, std::uint64_t initial, scheduler* s) noexcept {

@@ -16,13 +16,17 @@ inline constexpr int initial_budget = 128;
 inline constexpr int unlimited = -1;
 
 namespace detail {
-inline thread_local int budget = unlimited;
-}
+/// The calling thread's budget. Out of line on purpose: poll_proceed is
+/// inlined into coroutines, which may resume on another thread, and
+/// compilers may keep an inlined thread-local's address across the
+/// suspension point (promise_base.hpp).
+int& budget() noexcept;
+}  // namespace detail
 
 /// Spends one unit of the current task's budget. False (after waking the
 /// task) when the budget is spent: the caller must return pending.
 inline bool poll_proceed(context& cx) noexcept {
-  int& b = detail::budget;
+  int& b = detail::budget();
   if (b == unlimited) return true;
   if (b == 0) {
     cx.waker().wake_by_ref();
@@ -33,17 +37,20 @@ inline bool poll_proceed(context& cx) noexcept {
 }
 
 /// Whether the current task has budget left.
-inline bool has_budget_remaining() noexcept { return detail::budget != 0; }
+inline bool has_budget_remaining() noexcept { return detail::budget() != 0; }
 
 /// Sets the budget for the duration of a scope; restores the old one.
 class budget_scope {
  public:
-  explicit budget_scope(int budget) noexcept : saved_(detail::budget) { detail::budget = budget; }
-  ~budget_scope() { detail::budget = saved_; }
+  explicit budget_scope(int budget) noexcept : slot_(detail::budget()), saved_(slot_) {
+    slot_ = budget;
+  }
+  ~budget_scope() { slot_ = saved_; }
   budget_scope(const budget_scope&) = delete;
   budget_scope& operator=(const budget_scope&) = delete;
 
  private:
+  int& slot_;
   int saved_;
 };
 

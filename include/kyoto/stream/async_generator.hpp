@@ -24,7 +24,7 @@ class generator_promise : public awaiting_promise {
   async_generator<T> get_return_object() noexcept;
   final_awaiter final_suspend() noexcept { return {}; }
   void return_void() noexcept {}
-  void unhandled_exception() noexcept { error_ = std::current_exception(); }
+  void unhandled_exception() noexcept { set_error(std::current_exception()); }
 
   // co_yield v: store the item, suspend, hand control back to poll_next.
   struct yield_awaiter {
@@ -46,12 +46,11 @@ class generator_promise : public awaiting_promise {
     return out;
   }
   void rethrow_if_failed() {
-    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    if (has_error()) std::rethrow_exception(take_error());
   }
 
  private:
   std::optional<T> item_;
-  std::exception_ptr error_;
 };
 
 }  // namespace detail
