@@ -27,9 +27,9 @@
 namespace kyoto::detail {
 namespace {
 
-// 16-byte classes (malloc's own granularity) up to 2 KiB: a frame wastes at
-// most 15 bytes to rounding.
-constexpr std::size_t class_bytes = frame_class_bytes;
+// 16-byte classes (malloc's own granularity) up to 2 KiB, each 8 bytes
+// past a multiple of 16 (frame_allocator.hpp): a frame wastes at most 15
+// bytes to rounding.
 constexpr std::size_t class_count = frame_class_count;
 constexpr unsigned batch_blocks = 128;
 constexpr unsigned local_max = 2 * batch_blocks;
@@ -149,7 +149,7 @@ void* frame_allocate(std::size_t size) {
       --cache.count[c];
       return b;
     }
-    size = (c + 1) * class_bytes;
+    size = frame_class_block(c);
   }
   void* p = std::malloc(size);
   if (!p) throw std::bad_alloc();

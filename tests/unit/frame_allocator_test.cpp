@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -12,10 +14,26 @@ TEST(FrameAllocator, RecyclesBlocksOfTheSameClass) {
     void* a = frame_allocate(100);
     frame_deallocate(a, 100);
     EXPECT_EQ(frame_cache_blocks(), 1u);
-    void* b = frame_allocate(110);  // same 16-byte class (97..112)
+    void* b = frame_allocate(104);  // same 16-byte class (89..104)
     EXPECT_EQ(a, b);
     EXPECT_EQ(frame_cache_blocks(), 0u);
-    frame_deallocate(b, 110);
+    frame_deallocate(b, 104);
+  }).join();
+}
+
+// Every size gets a block it can fill (AddressSanitizer checks the bounds),
+// recycled only for sizes of the same class.
+TEST(FrameAllocator, EverySizeFitsItsClassBlock) {
+  std::thread([] {
+    for (std::size_t size = 8; size <= 2 * 1024 + 64; size += 8) {
+      auto* p = static_cast<unsigned char*>(frame_allocate(size));
+      std::memset(p, 0xab, size);
+      ASSERT_EQ(reinterpret_cast<std::uintptr_t>(p) % 16, 0u) << size;
+      frame_deallocate(p, size);
+      void* q = frame_allocate(frame_size_of_code(frame_size_code(size)));
+      std::memset(q, 0xcd, size);
+      frame_deallocate(q, size);
+    }
   }).join();
 }
 
