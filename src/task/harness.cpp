@@ -1,7 +1,9 @@
 // Transitions of the task state word and the harness that drives a task
 // through them. The protocol is described in state.hpp.
 #include <cassert>
+#include <new>
 
+#include "kyoto/detail/frame_allocator.hpp"
 #include "kyoto/detail/task_ops.hpp"
 #include "kyoto/runtime/coop.hpp"
 #include "runtime/scheduler/scheduler.hpp"
@@ -175,7 +177,7 @@ void complete(task_header* t) {
   if (!(before & state::join_interest)) {
     t->vtable->drop_output(t);  // nobody will read it
   } else if (before & state::join_waker) {
-    t->join_waker.wake_by_ref();
+    t->join_waker->wake_by_ref();
   }
   std::uint64_t drop = t->owner->owned.remove(t) ? 2 : 1;
   if (state::ref_dec(t, drop)) t->vtable->deallocate(t);
@@ -254,7 +256,7 @@ bool join_poll(task_header* t, context& cx) {
   std::uint64_t s = t->state.load(std::memory_order_acquire);
   if (s & state::complete) return true;
   if (s & state::join_waker) {
-    if (t->join_waker.will_wake(cx.waker())) return false;
+    if (t->join_waker->will_wake(cx.waker())) return false;
     // Take the slot back to replace the waker (fails only on completion).
     std::uint64_t cur = s;
     for (;;) {
@@ -264,11 +266,11 @@ bool join_poll(task_header* t, context& cx) {
         break;
     }
   }
-  t->join_waker = cx.waker();
+  t->join_waker_slot() = cx.waker();
   std::uint64_t cur = t->state.load(std::memory_order_acquire);
   for (;;) {
     if (cur & state::complete) {
-      t->join_waker = waker();  // ours again: the completer never saw it
+      *t->join_waker = waker();  // ours again: the completer never saw it
       return true;
     }
     if (t->state.compare_exchange_weak(cur, cur | state::join_waker, std::memory_order_acq_rel,
@@ -287,10 +289,20 @@ void join_drop(task_header* t) noexcept {
   });
   if (completed) {
     t->vtable->drop_output(t);
-  } else {
-    t->join_waker = waker();
+  } else if (t->join_waker) {
+    *t->join_waker = waker();
   }
   drop_task_reference(t);
+}
+
+waker& task_header::join_waker_slot() {
+  if (!join_waker) join_waker = ::new (frame_allocate(sizeof(waker))) waker();
+  return *join_waker;
+}
+
+void task_header::free_join_waker(waker* w) noexcept {
+  w->~waker();
+  frame_deallocate(w, sizeof(waker));
 }
 
 void task_abort(task_header* t) noexcept {

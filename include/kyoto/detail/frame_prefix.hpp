@@ -2,7 +2,7 @@
 // header, so that spawning a task<T> needs no second allocation.
 //
 // Layout of one allocation (from frame_allocate):
-//   [ frame_prefix: room for a task_header (64 bytes) ][ coroutine frame ]
+//   [ frame_prefix: room for a task_header (56) | repoll (8) ][ coroutine frame ]
 //                                                      ^ operator new returns this,
 //                                                        and it is handle.address()
 // Until the frame is spawned, the prefix holds two words: a null pointer
@@ -34,7 +34,12 @@
 namespace kyoto::detail {
 
 struct alignas(16) frame_prefix {
+  using repoll_fn = bool (*)(void*, context&);
+
   alignas(task_header) unsigned char header[sizeof(task_header)];
+  /// The chain's repoll function while the frame's coroutine is a root
+  /// blocked on a future (promise_base.hpp); null otherwise.
+  repoll_fn repoll;
 
   static frame_prefix* of_frame(void* frame) noexcept {
     return std::launder(
@@ -68,13 +73,14 @@ struct alignas(16) frame_prefix {
   void release(std::uint8_t code) noexcept { frame_deallocate(this, frame_size_of_code(code)); }
 };
 
-static_assert(sizeof(frame_prefix) == 64, "a spawned task's header is one cache line");
+static_assert(sizeof(frame_prefix) == 64, "a spawned task's header and a root's repoll: one line");
 static_assert(sizeof(frame_prefix) % 16 == 0, "frames must stay 16-byte aligned");
 
 /// operator new of kyoto's coroutine promises.
 inline void* allocate_frame(std::size_t size) {
   auto* p = ::new (frame_allocate(sizeof(frame_prefix) + size)) frame_prefix;
   p->mark_unspawned(size);
+  p->repoll = nullptr;
   return p->frame();
 }
 

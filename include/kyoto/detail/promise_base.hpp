@@ -5,8 +5,8 @@
 //   A task that is co_awaited by another coroutine is a *child*: its link
 //   holds the awaiting coroutine (its continuation). A root's link holds the
 //   coroutine to resume next instead, and only a root uses blocked_on_ and
-//   repoll_. poll_root publishes the root it drives in a per-thread pointer
-//   (current_root_slot(), saved and restored, so a chain may poll another
+//   repoll (kept in the frame's prefix, frame_prefix.hpp). poll_root publishes the root it drives
+//   in a per-thread pointer (current_root_slot(), saved and restored, so a chain may poll another
 //   chain), and the chain's coroutines reach their root through it: a frame
 //   keeps no root pointer. The slot is reached through a function in
 //   another translation unit, never inlined: a coroutine may resume on
@@ -17,12 +17,12 @@
 //   comes back to poll_root when either
 //     - the root finished (its link is left empty), or
 //     - some coroutine of the chain (the leaf) awaits a future that is
-//       pending: its awaiter stored itself in blocked_on_/repoll_ and the
+//       pending: its awaiter stored itself in blocked_on_/repoll and the
 //       leaf's handle in the root's link. The future has registered
 //       cx.waker().
-//     - a generator root yielded a value: repoll_ is then resume_after_yield
+//     - a generator root yielded a value: repoll is then resume_after_yield
 //       (always ready) and the link the generator itself.
-//   The next poll_root first re-polls only that future (repoll_), and
+//   The next poll_root first re-polls only that future (repoll), and
 //   resumes the leaf once it is ready. While the chain runs, blocked_on_
 //   holds the poll's context instead (current_context()): the two uses never
 //   overlap, and a frame keeps one pointer fewer. The chain is
@@ -34,7 +34,7 @@
 //   bit 1 says that blocked_on_'s bytes hold the exception the body threw
 //   (a child never uses blocked_on_, a root no longer needs it once its body
 //   has thrown). Frames are 16-byte aligned, so the bits are free. A promise
-//   is three words.
+//   is two words.
 //
 //   Coroutine-to-coroutine transfers (start a child, return to the parent)
 //   are symmetric transfers in optimised builds. In unoptimised builds they
@@ -42,6 +42,7 @@
 //   poll_root instead (KYOTO_DETAIL_TRAMPOLINE): same fields, flat stack.
 #pragma once
 
+#include <cassert>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
@@ -66,6 +67,7 @@ concept kyoto_awaiter = requires {
 
 class promise_base {
  public:
+  using repoll_fn = frame_prefix::repoll_fn;
   static void* operator new(std::size_t size) { return allocate_frame(size); }
   static void operator delete(void* p, std::size_t size) noexcept { deallocate_frame(p, size); }
 
@@ -79,7 +81,11 @@ class promise_base {
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   /// Called once by the coroutine's owner: the first poll resumes `self`.
-  void prime(std::coroutine_handle<> self) noexcept { set_link(self); }
+  void prime(std::coroutine_handle<> self) noexcept {
+    assert(self.address() == reinterpret_cast<unsigned char*>(this) - frame_promise_offset &&
+           "the promise is not where g++ and clang put it");
+    set_link(self);
+  }
 
   /// Marks this coroutine finished and returns where control goes next.
   std::coroutine_handle<> complete() noexcept {
@@ -112,10 +118,10 @@ class promise_base {
   /// Records that the leaf coroutine waits on a pending future; `root` is
   /// running_root().
   static void block_on_future(promise_base* root, std::coroutine_handle<> leaf, void* awaiter,
-                              bool (*repoll)(void*, context&)) noexcept {
+                              repoll_fn fn) noexcept {
     root->set_link(leaf);
     root->blocked_on_ = awaiter;
-    root->repoll_ = repoll;
+    root->repoll() = fn;
   }
 
   /// The context of the poll that is running the chain rooted at `root`.
@@ -126,9 +132,10 @@ class promise_base {
   /// Drives the chain rooted here; true once the root has finished. Also
   /// returns (false) when a generator root yielded a value (yielded()).
   bool poll_root(context& cx) {
-    if (repoll_) {
-      if (!repoll_(blocked_on_, cx)) return false;
-      repoll_ = nullptr;
+    repoll_fn& rp = repoll();
+    if (rp) {
+      if (!rp(blocked_on_, cx)) return false;
+      rp = nullptr;
     }
     blocked_on_ = &cx;
     promise_base*& slot = current_root_slot();
@@ -138,7 +145,7 @@ class promise_base {
       std::coroutine_handle<> next = link();
       link_bits_ &= flag_bits;
       next.resume();
-    } while (link() && !repoll_);
+    } while (link() && !rp);
     slot = outer;
     return done();
   }
@@ -146,9 +153,9 @@ class promise_base {
   /// A generator root suspends at co_yield: the next poll resumes it.
   void yield_to_poller(std::coroutine_handle<> self) noexcept {
     set_link(self);
-    repoll_ = &resume_after_yield;
+    repoll() = &resume_after_yield;
   }
-  bool yielded() const noexcept { return repoll_ == &resume_after_yield; }
+  bool yielded() noexcept { return repoll() == &resume_after_yield; }
 
   bool done() const noexcept { return link_bits_ & done_bit; }
 
@@ -175,6 +182,18 @@ class promise_base {
   /// The calling thread's root (poll_root sets it); out of line, see above.
   static promise_base*& current_root_slot() noexcept;
 
+  /// g++ and clang put the promise after the frame's resume and destroy
+  /// pointers (what coroutine_handle::from_promise computes for a promise
+  /// aligned to at most 16); prime() checks it.
+  static constexpr std::size_t frame_promise_offset = 2 * sizeof(void*);
+  /// A root's repoll function lives in its frame's prefix (a frame_prefix
+  /// word that a spawned task's header leaves free): only roots use it, so
+  /// a child's frame does not carry it.
+  repoll_fn& repoll() noexcept {
+    return frame_prefix::of_frame(reinterpret_cast<unsigned char*>(this) - frame_promise_offset)
+        ->repoll;
+  }
+
   std::coroutine_handle<> link() const noexcept {
     return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(link_bits_ & ~flag_bits));
   }
@@ -189,7 +208,6 @@ class promise_base {
     void* blocked_on_;          // root: the awaiter while blocked, the context while running
     std::exception_ptr error_;  // with error_bit
   };
-  bool (*repoll_)(void*, context&) = nullptr;
 };
 
 /// What a final_suspend returns: transfer to whoever comes next.

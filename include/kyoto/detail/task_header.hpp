@@ -64,13 +64,27 @@ struct task_header {
   /// head: not in the list.
   task_header* owned_prev = nullptr;
   task_header* owned_next = nullptr;
-  /// The waker of whoever awaits the join handle. Written by the join
-  /// handle only while JOIN_WAKER is clear, read by the completing thread
-  /// only once COMPLETE and JOIN_WAKER are both set.
-  waker join_waker;
+  /// Where the waker of whoever awaits the join handle is kept: a small
+  /// block the join handle allocates the first time it has to wait (most
+  /// tasks are never awaited while running, and an idle task should not
+  /// carry 16 bytes for it); the task frees it. The pointer and the waker
+  /// are written by the join handle only while JOIN_WAKER is clear, and read
+  /// by the completing thread only once COMPLETE and JOIN_WAKER are both set.
+  waker* join_waker = nullptr;
 
   task_header(std::uint64_t initial, const task_vtable* vt, scheduler* s) noexcept
       : vtable(vt), state(initial), owner(s) {}
+  ~task_header() {
+    if (join_waker) free_join_waker(join_waker);
+  }
+  task_header(const task_header&) = delete;
+  task_header& operator=(const task_header&) = delete;
+
+  /// The join handle's slot, allocated on first use (join handle only).
+  waker& join_waker_slot();
+
+ private:
+  static void free_join_waker(waker* w) noexcept;
 };
 
 }  // namespace kyoto::detail
