@@ -14,10 +14,10 @@ TEST(FrameAllocator, RecyclesBlocksOfTheSameClass) {
     void* a = frame_allocate(100);
     frame_deallocate(a, 100);
     EXPECT_EQ(frame_cache_blocks(), 1u);
-    void* b = frame_allocate(104);  // same 16-byte class (89..104)
+    void* b = frame_allocate(110);  // same 16-byte class (97..112)
     EXPECT_EQ(a, b);
     EXPECT_EQ(frame_cache_blocks(), 0u);
-    frame_deallocate(b, 104);
+    frame_deallocate(b, 110);
   }).join();
 }
 
@@ -65,5 +65,43 @@ TEST(FrameAllocator, TrimGivesTheCacheAndTheDepotBack) {
     EXPECT_GE(frame_cache_trim(), 2000u);  // this thread's list and the depot's batches
     EXPECT_EQ(frame_cache_blocks(), 0u);
     EXPECT_EQ(frame_cache_trim(), 0u);
+  }).join();
+}
+
+// A span goes back only once none of its blocks is in use.
+TEST(FrameAllocator, TrimKeepsASpanWithABlockInUse) {
+  std::thread([] {
+    frame_cache_trim();
+    std::vector<void*> blocks;
+    for (int i = 0; i < 1000; ++i) blocks.push_back(frame_allocate(48));
+    void* live = blocks.back();
+    blocks.pop_back();
+    for (void* b : blocks) frame_deallocate(b, 48);
+    std::size_t first = frame_cache_trim();
+    frame_deallocate(live, 48);
+    std::size_t second = frame_cache_trim();
+    if (frame_allocator_uses_spans()) {
+      EXPECT_EQ(first, 0u);      // the live block pins its span: nothing goes back
+      EXPECT_EQ(second, 1000u);  // now the whole span does
+    } else {
+      EXPECT_EQ(first, 999u);  // malloc'd blocks go back one by one
+      EXPECT_EQ(second, 1u);
+    }
+    EXPECT_EQ(frame_cache_trim(), 0u);
+  }).join();
+}
+
+// Blocks carved by a thread that has exited and freed by another come back
+// with trim on the second thread (the exited thread's span was retired).
+TEST(FrameAllocator, TrimReturnsSpansOfAnExitedThread) {
+  std::vector<void*> blocks;
+  std::thread([&] {
+    frame_cache_trim();
+    for (int i = 0; i < 500; ++i) blocks.push_back(frame_allocate(80));
+  }).join();
+  std::thread([&] {
+    for (void* b : blocks) frame_deallocate(b, 80);
+    EXPECT_GE(frame_cache_trim(), 500u);
+    EXPECT_EQ(frame_cache_blocks(), 0u);
   }).join();
 }

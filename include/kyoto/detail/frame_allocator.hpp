@@ -1,9 +1,10 @@
-// Per-thread recycling allocator for coroutine frames.
+// Per-thread recycling allocator for coroutine frames and task cells.
 //
-// Frames are rounded up to 16-byte size classes (up to 2 KiB); freed blocks go on the
-// freeing thread's list for their class (capped) and are handed out again
-// without touching malloc. A block freed on another thread simply migrates
-// to that thread's cache. Nothing here is shared between threads.
+// Frames are rounded up to 16-byte size classes (up to 2 KiB) and carved
+// from per-thread spans; freed blocks go on the freeing thread's list for
+// their class and are handed out again without locks; a shared depot
+// balances threads that allocate with threads that free
+// (src/task/frame_allocator.cpp).
 #pragma once
 
 #include <cstddef>
@@ -12,18 +13,15 @@
 namespace kyoto::detail {
 
 /// Blocks come in classes frame_class_bytes apart up to frame_class_count
-/// classes; bigger ones come straight from malloc. Class c's blocks are
-/// 16c + 8 bytes: glibc's malloc gives a request of 16k + 8 bytes a chunk
-/// of 16k + 16 (the 8-byte size header plus the next chunk's unused first
-/// word), so a frame whose size is 8 mod 16 costs only 8 bytes more than
-/// its size (it cost 24 when blocks were multiples of 16).
+/// classes (class c: blocks of 16(c + 1) bytes, carved from spans with no
+/// per-block header); bigger ones come straight from malloc.
 inline constexpr std::size_t frame_class_bytes = 16;
 inline constexpr std::size_t frame_class_count = 128;
 inline constexpr std::size_t frame_class_of(std::size_t size) noexcept {
-  return (size + 7) / frame_class_bytes;
+  return (size - 1) / frame_class_bytes;
 }
 inline constexpr std::size_t frame_class_block(std::size_t c) noexcept {
-  return c * frame_class_bytes + 8;
+  return (c + 1) * frame_class_bytes;
 }
 
 /// One byte that stands for a block's size when it is freed: its class, or
@@ -43,10 +41,16 @@ static_assert(frame_class_of(frame_size_of_code(255)) >= frame_class_count);
 void* frame_allocate(std::size_t size);
 void frame_deallocate(void* p, std::size_t size) noexcept;
 
-/// Frees the calling thread's cached blocks and the shared depot to malloc
-/// (other threads keep their own small caches); returns how many blocks.
-/// For memory measurements and for programs that just released a burst.
+/// Gives memory back: gathers the calling thread's cached blocks and the
+/// shared depot, and returns to the system every span none of whose blocks
+/// is in use or cached by another thread (the other gathered blocks stay in
+/// the depot); returns how many blocks went back. For memory measurements
+/// and for programs that just released a burst.
 std::size_t frame_cache_trim() noexcept;
+
+/// Whether fresh blocks are carved from spans (false under AddressSanitizer,
+/// where they come from malloc so that its redzones guard them).
+bool frame_allocator_uses_spans() noexcept;
 
 /// Blocks currently cached by the calling thread (for tests and benchmarks).
 std::size_t frame_cache_blocks() noexcept;
