@@ -1,6 +1,8 @@
 // Transitions of the task state word and the harness that drives a task
 // through them. The protocol is described in state.hpp.
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <new>
 
 #include "kyoto/detail/frame_allocator.hpp"
@@ -11,8 +13,18 @@
 
 namespace kyoto::detail {
 
-const std::uint64_t task_initial_state =
-    3 * state::ref_one | state::join_interest | state::notified;
+std::uint64_t task_initial_state(scheduler* s) noexcept {
+  return 3 * state::ref_one | state::join_interest | state::notified |
+         std::uint64_t{s->registration.id()} << task_header::owner_shift;
+}
+
+namespace {
+// The scheduler that owns t, from the id in the state word's top bits.
+scheduler* task_owner(const task_header* t) noexcept {
+  return scheduler_by_id(static_cast<std::uint16_t>(t->state.load(std::memory_order_relaxed) >>
+                                                    task_header::owner_shift));
+}
+}  // namespace
 
 namespace state {
 namespace {
@@ -29,7 +41,14 @@ std::uint64_t update(task_header* t, F&& f) noexcept {
 }
 }  // namespace
 
-void ref_inc(task_header* t) noexcept { t->state.fetch_add(ref_one, std::memory_order_relaxed); }
+void ref_inc(task_header* t) noexcept {
+  std::uint64_t prev = t->state.fetch_add(ref_one, std::memory_order_relaxed);
+  // 2^34 references (waker clones) would carry into the owner's bits.
+  if (refs(prev) >= (std::uint64_t{1} << 33)) [[unlikely]] {
+    std::fputs("kyoto: task reference count overflow\n", stderr);
+    std::abort();
+  }
+}
 
 bool ref_dec(task_header* t, std::uint64_t count) noexcept {
   std::uint64_t prev = t->state.fetch_sub(count * ref_one, std::memory_order_acq_rel);
@@ -140,7 +159,7 @@ void drop_task_reference(task_header* t) noexcept {
 
 namespace {
 
-void submit(task_header* t) { t->owner->schedule(t, false); }
+void submit(task_header* t) { task_owner(t)->schedule(t, false); }
 
 // Waker vtable of a task: the data pointer is the header.
 task_header* hdr(const void* p) { return static_cast<task_header*>(const_cast<void*>(p)); }
@@ -179,7 +198,7 @@ void complete(task_header* t) {
   } else if (before & state::join_waker) {
     t->join_waker->wake_by_ref();
   }
-  std::uint64_t drop = t->owner->owned.remove(t) ? 2 : 1;
+  std::uint64_t drop = task_owner(t)->owned.remove(t) ? 2 : 1;
   if (state::ref_dec(t, drop)) t->vtable->deallocate(t);
 }
 
@@ -219,7 +238,7 @@ void run_task(task_header* t) {
     case state::to_idle::ok:
       return;
     case state::to_idle::requeue:
-      t->owner->schedule(t, true);
+      task_owner(t)->schedule(t, true);
       return;
     case state::to_idle::cancel:
       cancel(t);
@@ -236,7 +255,7 @@ void shutdown_task(task_header* t) {
 }
 
 void submit_new_task(task_header* t) {
-  if (!t->owner->owned.bind(t)) {
+  if (!task_owner(t)->owned.bind(t)) {
     // Shut down: run the cancellation now. We hold RUNNING after
     // transition_to_shutdown; the list reference was never taken, so drop
     // it here along with the notification's.
@@ -249,7 +268,7 @@ void submit_new_task(task_header* t) {
     state::ref_dec(t, 2);  // cannot be the last: the join handle holds one
     return;
   }
-  t->owner->schedule(t, false);
+  task_owner(t)->schedule(t, false);
 }
 
 bool join_poll(task_header* t, context& cx) {
@@ -313,7 +332,8 @@ bool task_is_complete(const task_header* t) noexcept {
   return t->state.load(std::memory_order_acquire) & state::complete;
 }
 
-void report_task_panic(scheduler* owner, const std::exception_ptr& e) noexcept {
+void report_task_panic(task_header* t, const std::exception_ptr& e) noexcept {
+  scheduler* owner = task_owner(t);
   if (owner && owner->panic_hook) {
     try {
       owner->panic_hook(e);

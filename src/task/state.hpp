@@ -15,10 +15,12 @@
 //                  set, the slot is read-only for both until COMPLETE, and
 //                  then the completer's.
 //   CANCELLED      abort() or shutdown asked for cancellation.
-//   bits 6..55     reference count. References: the owner's task list, the
-//                  join handle, each waker clone, and the notification.
-//   bits 56..63    not part of the protocol: a spawned task<T>'s frame size
-//                  code (task_header::frame_code_shift), never changed.
+//   bits 6..39     reference count (34 bits). References: the owner's task
+//                  list, the join handle, each waker clone, and the
+//                  notification.
+//   bits 40..63    not part of the protocol, never changed: a spawned
+//                  task<T>'s frame size code and the owner scheduler's id
+//                  (task_header::frame_code_shift, owner_shift).
 //
 // Rules that keep wake-ups from being lost or doubled:
 //   - A wake on an idle task sets NOTIFIED and queues it exactly once (the

@@ -497,3 +497,23 @@ TEST_P(RtSpawn, PanicOfASpawnedTaskKeepsItsException) {
 }
 
 }  // namespace
+
+namespace {
+// A task finds its runtime through a 16-bit id in its state word: ids are
+// given back when a runtime goes, so more runtimes than ids can come and go,
+// and tasks of runtimes alive at the same time reach their own.
+task<int> echo_value(int v) { co_return v; }
+
+TEST(RtSpawnOwner, RuntimeIdsAreReusedAndTasksReachTheirOwn) {
+  auto keeper = runtime::builder::current_thread().build();  // holds one id throughout
+  for (int i = 0; i < 70'000; ++i) {
+    auto rt = runtime::builder::current_thread().build();
+    int got = rt.block_on(
+        [](int v) -> task<int> { co_return (co_await spawn(echo_value(v))).value(); }(i));
+    ASSERT_EQ(got, i);
+  }
+  EXPECT_EQ(
+      keeper.block_on([]() -> task<int> { co_return (co_await spawn(echo_value(7))).value(); }()),
+      7);
+}
+}  // namespace

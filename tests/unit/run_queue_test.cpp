@@ -10,6 +10,7 @@
 
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/multi_thread/local_queue.hpp"
+#include "runtime/scheduler/task_ring.hpp"
 
 using namespace kyoto::detail;
 
@@ -17,7 +18,7 @@ namespace {
 
 std::deque<task_header> make_tasks(std::size_t n) {
   std::deque<task_header> ts;
-  for (std::size_t i = 0; i < n; ++i) ts.emplace_back(0, nullptr, nullptr);
+  for (std::size_t i = 0; i < n; ++i) ts.emplace_back(0, nullptr);
   return ts;
 }
 
@@ -38,19 +39,48 @@ TEST(RunQueue, OverflowMovesHalfToTheInjectionQueue) {
   EXPECT_EQ(inject.len(), local_queue::capacity / 2 + 1);
   std::set<task_header*> seen;
   while (task_header* t = q.pop()) seen.insert(t);
-  for (task_header* t = inject.pop_n(1000); t; t = t->queue_next) seen.insert(t);
+  std::vector<task_header*> out(1000);
+  std::size_t n = inject.pop_n(out.data(), out.size());
+  seen.insert(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
   EXPECT_EQ(seen.size(), ts.size());
 }
 
-TEST(RunQueue, InjectPopNReturnsAChainOfAtMostN) {
+TEST(RunQueue, InjectPopNReturnsAtMostNOldestFirst) {
   auto ts = make_tasks(5);
   inject_queue inject;
   for (auto& t : ts) EXPECT_TRUE(inject.push(&t));
-  task_header* chain = inject.pop_n(3);
-  int n = 0;
-  for (task_header* t = chain; t; t = t->queue_next) EXPECT_EQ(t, &ts[n++]);
-  EXPECT_EQ(n, 3);
+  task_header* out[3];
+  ASSERT_EQ(inject.pop_n(out, 3), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(out[i], &ts[static_cast<std::size_t>(i)]);
   EXPECT_EQ(inject.len(), 2u);
+  EXPECT_EQ(inject.pop(), &ts[3]);
+  EXPECT_EQ(inject.pop(), &ts[4]);
+  EXPECT_EQ(inject.pop(), nullptr);
+}
+
+// The ring keeps FIFO order across growth and wrap-around.
+TEST(RunQueue, TaskRingStaysFifoWhileGrowingAndWrapping) {
+  auto ts = make_tasks(1000);
+  task_ring ring;
+  std::size_t next_in = 0, next_out = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (int i = 0; i < 17 && next_in < ts.size(); ++i) ring.push(&ts[next_in++]);
+    task_header* batch[3] = {&ts[0], &ts[0], &ts[0]};
+    std::size_t k = 0;
+    for (; k < 3 && next_in < ts.size(); ++k) batch[k] = &ts[next_in++];
+    ring.push_n(batch, k);
+    for (int i = 0; i < 7; ++i) {
+      task_header* t = ring.pop();
+      ASSERT_NE(t, nullptr);
+      EXPECT_EQ(t, &ts[next_out++]);
+    }
+  }
+  task_header* out[64];
+  while (std::size_t n = ring.pop_n(out, 64)) {
+    for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(out[i], &ts[next_out++]);
+  }
+  EXPECT_EQ(next_out, next_in);
+  EXPECT_TRUE(ring.empty());
 }
 
 TEST(RunQueue, StealTakesHalfAndNothingIsLostUnderConcurrency) {
@@ -82,8 +112,9 @@ TEST(RunQueue, StealTakesHalfAndNothingIsLostUnderConcurrency) {
     while (task_header* t = owner.pop()) popped.push_back(t);
     std::set<task_header*> all(popped.begin(), popped.end());
     all.insert(stolen.begin(), stolen.end());
-    std::size_t overflowed = 0;
-    for (task_header* t = inject.pop_n(1000); t; t = t->queue_next, ++overflowed) all.insert(t);
+    std::vector<task_header*> out(1000);
+    std::size_t overflowed = inject.pop_n(out.data(), out.size());
+    all.insert(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(overflowed));
     ASSERT_EQ(all.size(), ts.size()) << "round " << r;  // nothing lost
     ASSERT_EQ(popped.size() + stolen.size() + overflowed, ts.size())
         << "round " << r;  // no duplicate

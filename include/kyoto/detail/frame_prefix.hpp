@@ -2,7 +2,7 @@
 // header, so that spawning a task<T> needs no second allocation.
 //
 // Layout of one allocation (from frame_allocate):
-//   [ frame_prefix: room for a task_header (56) | repoll (8) ][ coroutine frame ]
+//   [ frame_prefix: room for a task_header (40) | repoll (8) ][ coroutine frame ]
 //                                                      ^ operator new returns this,
 //                                                        and it is handle.address()
 // Until the frame is spawned, the prefix holds two words: a null pointer
@@ -73,7 +73,7 @@ struct alignas(16) frame_prefix {
   void release(std::uint8_t code) noexcept { frame_deallocate(this, frame_size_of_code(code)); }
 };
 
-static_assert(sizeof(frame_prefix) == 64, "a spawned task's header and a root's repoll: one line");
+static_assert(sizeof(frame_prefix) == 48, "a spawned task's header (40) and a root's repoll (8)");
 static_assert(sizeof(frame_prefix) % 16 == 0, "frames must stay 16-byte aligned");
 
 /// operator new of kyoto's coroutine promises.

@@ -46,14 +46,14 @@ struct spawned_task {
                 "the output slot must fit in the frame's first bytes");
 
   /// Builds the header in `t`'s frame; the caller submits it.
-  static task_header* adopt(task<T>&& t, std::uint64_t initial, scheduler* s) noexcept {
+  static task_header* adopt(task<T>&& t, std::uint64_t initial) noexcept {
     std::coroutine_handle<promise> co = std::exchange(t.handle_, {});
     assert(co && "spawn of a moved-from task");
     frame_prefix* p = frame_prefix::of_frame(co.address());
     assert(!p->spawned() && "a task frame spawned twice");
     std::uint64_t code = frame_size_code(sizeof(frame_prefix) + p->unspawned_frame_bytes());
     return ::new (static_cast<void*>(p->header))
-        task_header(initial | (code << task_header::frame_code_shift), &vtable_, s);
+        task_header(initial | (code << task_header::frame_code_shift), &vtable_);
   }
 
   static std::coroutine_handle<promise> coroutine(task_header* h) noexcept {
@@ -83,7 +83,7 @@ struct spawned_task {
       }
     } catch (...) {
       std::exception_ptr e = std::current_exception();
-      report_task_panic(h->owner, e);
+      report_task_panic(h, e);
       out.emplace(kyoto::err(join_error::panic(std::move(e))));
     }
     finish(h, std::move(out));
@@ -97,7 +97,7 @@ struct spawned_task {
   static void deallocate(task_header* h) {
     frame_prefix* p = frame_prefix::of_header(h);
     auto code = static_cast<std::uint8_t>(h->state.load(std::memory_order_relaxed) >>
-                                          task_header::frame_code_shift);
+                                          task_header::frame_code_shift);  // the low 8 bits
     output_of(h)->~slot();
     h->~task_header();
     p->release(code);

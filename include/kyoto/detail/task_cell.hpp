@@ -31,7 +31,7 @@ struct task_cell final : task_header {
   bool future_live = true;
 
   template <class G>
-  task_cell(std::uint64_t initial, scheduler* s, G&& g) : task_header(initial, &vtable_, s) {
+  task_cell(std::uint64_t initial, G&& g) : task_header(initial, &vtable_) {
     ::new (static_cast<void*>(&future)) F(std::forward<G>(g));
   }
   ~task_cell() {
@@ -60,7 +60,7 @@ struct task_cell final : task_header {
       }
     } catch (...) {
       std::exception_ptr e = std::current_exception();
-      report_task_panic(c->owner, e);
+      report_task_panic(c, e);
       c->output.emplace(kyoto::err(join_error::panic(std::move(e))));
     }
     c->destroy_future();

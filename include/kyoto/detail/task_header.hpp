@@ -24,8 +24,8 @@ namespace kyoto::detail {
 struct task_header;
 struct scheduler;
 
-/// Tells the owner's panic hook (if any) that a task threw.
-void report_task_panic(scheduler* owner, const std::exception_ptr& e) noexcept;
+/// Tells the task's scheduler's panic hook (if any) that the task threw.
+void report_task_panic(task_header* t, const std::exception_ptr& e) noexcept;
 
 /// The operations that depend on the future's type.
 struct task_vtable {
@@ -44,21 +44,19 @@ struct task_vtable {
 };
 
 struct task_header {
-  /// Bits 56..63 of `state` are outside the state protocol: a spawned
-  /// task<T> keeps its block's size code there (set at spawn, never
-  /// changed; spawned_task.hpp). Cells leave them zero.
-  static constexpr unsigned frame_code_shift = 56;
+  /// Bits 40..63 of `state` are outside the state protocol, set when the
+  /// task is created and never changed: bits 40..47 hold a spawned
+  /// task<T>'s block size code (spawned_task.hpp; cells leave them zero),
+  /// bits 48..63 the id of the scheduler that owns the task (see
+  /// task_owner in src/task/harness.cpp): no pointer to it in the header.
+  static constexpr unsigned frame_code_shift = 40;
+  static constexpr unsigned owner_shift = 48;
 
   /// First, so that a frame prefix can tell whether it holds a header
   /// (non-null) without one being constructed (frame_prefix.hpp).
   const task_vtable* vtable;
   /// Bits and reference count, see src/task/state.hpp.
   std::atomic<std::uint64_t> state;
-  /// The scheduler the task belongs to (never changes).
-  scheduler* owner;
-  /// Intrusive link for the injection queue and the current-thread queue;
-  /// touched only by whoever holds the task's notified reference.
-  task_header* queue_next = nullptr;
   /// Links in the owner's list of live tasks; guarded by that list's lock
   /// (the shard follows from the address). Both null and not the list's
   /// head: not in the list.
@@ -72,8 +70,8 @@ struct task_header {
   /// by the completing thread only once COMPLETE and JOIN_WAKER are both set.
   waker* join_waker = nullptr;
 
-  task_header(std::uint64_t initial, const task_vtable* vt, scheduler* s) noexcept
-      : vtable(vt), state(initial), owner(s) {}
+  /// `initial` comes from task_initial_state (it carries the owner's id).
+  task_header(std::uint64_t initial, const task_vtable* vt) noexcept : vtable(vt), state(initial) {}
   ~task_header() {
     if (join_waker) free_join_waker(join_waker);
   }

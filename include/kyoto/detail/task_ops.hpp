@@ -9,9 +9,10 @@
 
 namespace kyoto::detail {
 
-/// The state a new cell starts in: three references (the owner's list, the
-/// join handle, the first notification), join interest, notified.
-extern const std::uint64_t task_initial_state;
+/// The state a new task of scheduler s starts in: three references (the
+/// owner's list, the join handle, the first notification), join interest,
+/// notified, and s's id.
+std::uint64_t task_initial_state(scheduler* s) noexcept;
 
 /// Registers a new task with its scheduler and schedules its first poll.
 /// If the scheduler is shut down, the task is cancelled at once instead.

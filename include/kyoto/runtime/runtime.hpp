@@ -26,9 +26,9 @@ join_handle<output_of<F>> spawn_on(scheduler* s, F&& f) {
   using plain = std::remove_cvref_t<F>;
   task_header* t;
   if constexpr (is_task<plain>::value && !std::is_lvalue_reference_v<F>) {
-    t = spawned_task<output_of<F>>::adopt(std::move(f), task_initial_state, s);
+    t = spawned_task<output_of<F>>::adopt(std::move(f), task_initial_state(s));
   } else {
-    t = new task_cell<plain>(task_initial_state, s, std::forward<F>(f));
+    t = new task_cell<plain>(task_initial_state(s), std::forward<F>(f));
   }
   submit_new_task(t);
   return join_handle<output_of<F>>(t);

@@ -52,10 +52,30 @@ struct scheduler_vtable {
   void (*schedule)(scheduler*, task_header* t, bool is_yield);
 };
 
+/// Gives a scheduler a 16-bit id for as long as it lives: tasks keep their
+/// owner's id in their state word instead of a pointer. Ids are reused
+/// after the scheduler is gone (by then none of its tasks looks it up: they
+/// are all complete). At most 65,535 schedulers exist at once.
+class scheduler_registration {
+ public:
+  explicit scheduler_registration(scheduler* s);
+  ~scheduler_registration();
+  scheduler_registration(const scheduler_registration&) = delete;
+  scheduler_registration& operator=(const scheduler_registration&) = delete;
+  std::uint16_t id() const noexcept { return id_; }
+
+ private:
+  std::uint16_t id_;
+};
+
+/// The live scheduler with this id.
+scheduler* scheduler_by_id(std::uint16_t id) noexcept;
+
 struct scheduler {
   const scheduler_vtable* vtable;
   owned_tasks owned;
   std::function<void(const std::exception_ptr&)> panic_hook;
+  scheduler_registration registration{this};
 
   void schedule(task_header* t, bool is_yield) { vtable->schedule(this, t, is_yield); }
 };

@@ -48,25 +48,6 @@ void current_thread_scheduler::schedule_fn(scheduler* s, task_header* t, bool) {
   self->park_.unpark();
 }
 
-void current_thread_scheduler::push_local(task_header* t) noexcept {
-  t->queue_next = nullptr;
-  if (local_tail_) {
-    local_tail_->queue_next = t;
-  } else {
-    local_head_ = t;
-  }
-  local_tail_ = t;
-}
-
-task_header* current_thread_scheduler::pop_local() noexcept {
-  task_header* t = local_head_;
-  if (!t) return nullptr;
-  local_head_ = t->queue_next;
-  if (!local_head_) local_tail_ = nullptr;
-  t->queue_next = nullptr;
-  return t;
-}
-
 void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, context&),
                                         void* state) {
   std::lock_guard drive(drive_lock_);
@@ -90,11 +71,9 @@ void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, 
     for (; ran < event_interval; ++ran) {
       task_header* t = pop_local();
       if (!t) {
-        for (task_header* r = remote_.pop_n(remote_batch); r;) {
-          task_header* next = std::exchange(r->queue_next, nullptr);
-          push_local(r);
-          r = next;
-        }
+        task_header* taken[remote_batch];
+        std::size_t n = remote_.pop_n(taken, remote_batch);
+        local_.push_n(taken, n);
         t = pop_local();
         if (!t) break;
       }
@@ -131,11 +110,7 @@ void current_thread_scheduler::shutdown() {
   const current_thread_scheduler* saved = tl_driving;
   tl_driving = this;
   owned.close_and_take_all([](task_header* t) { shutdown_task(t); });
-  for (task_header* t = remote_.close(); t;) {
-    task_header* next = t->queue_next;
-    drop_task_reference(t);
-    t = next;
-  }
+  for (task_header* t : remote_.close()) drop_task_reference(t);
   while (task_header* t = pop_local()) drop_task_reference(t);
   tl_driving = saved;
 }

@@ -1,7 +1,7 @@
 // The current-thread scheduler: tasks run on the thread that calls
 // block_on, interleaved with the future it blocks on.
 //
-// local_ (a FIFO through queue_next) is touched only by the driving thread,
+// local_ (a task_ring) is touched only by the driving thread,
 // i.e. the thread inside block_on (driver_ == that thread's marker).
 // Wakes from other threads go to remote_ (an inject_queue, mutex-guarded)
 // and unpark the driver. The driver parks only after finding local_ and
@@ -24,6 +24,7 @@
 #include "kyoto/detail/runtime_core.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/scheduler.hpp"
+#include "runtime/scheduler/task_ring.hpp"
 #include "time/driver.hpp"
 #include "util/parker.hpp"
 
@@ -48,14 +49,13 @@ class current_thread_scheduler : public scheduler {
   static void main_wake(const void* p);
   static void main_drop(const void* p);
   static const waker_vtable main_vtable;
-  void push_local(task_header* t) noexcept;
+  void push_local(task_header* t) { local_.push(t); }
   void park();
-  task_header* pop_local() noexcept;
+  task_header* pop_local() noexcept { return local_.pop(); }
 
   std::mutex drive_lock_;
   // Driver-only state.
-  task_header* local_head_ = nullptr;
-  task_header* local_tail_ = nullptr;
+  task_ring local_;
   std::atomic<bool> main_woken_{false};
   inject_queue remote_;
   parker park_;

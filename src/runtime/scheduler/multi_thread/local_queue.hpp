@@ -136,21 +136,13 @@ class local_queue {
     if (!head_.compare_exchange_strong(expected, pack(real + n, real + n),
                                        std::memory_order_acq_rel, std::memory_order_acquire))
       return false;
-    task_header* first = buffer_[real & mask].load(std::memory_order_relaxed);
-    task_header* prev = first;
-    for (std::uint32_t i = 1; i < n; ++i) {
-      task_header* cur = buffer_[(real + i) & mask].load(std::memory_order_relaxed);
-      prev->queue_next = cur;
-      prev = cur;
-    }
-    prev->queue_next = t;
-    if (!inject.push_batch(first, t, n + 1)) {
+    task_header* batch[n + 1];
+    for (std::uint32_t i = 0; i < n; ++i)
+      batch[i] = buffer_[(real + i) & mask].load(std::memory_order_relaxed);
+    batch[n] = t;
+    if (!inject.push_batch(batch, n + 1)) {
       // Closed (shutdown): nobody will run them; drop their references.
-      for (task_header* c = first; c;) {
-        task_header* next = c->queue_next;
-        drop_task_reference(c);
-        c = next;
-      }
+      for (task_header* c : batch) drop_task_reference(c);
     }
     return true;
   }

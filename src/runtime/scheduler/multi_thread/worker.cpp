@@ -167,14 +167,11 @@ task_header* multi_thread_scheduler::next_task(worker& w) {
   // pushing to a full local queue overflows back into it).
   std::size_t share = inject_.len() / workers_.size() + 1;
   if (share > local_queue::capacity / 2) share = local_queue::capacity / 2;
-  task_header* first = inject_.pop_n(share);
-  if (!first) return nullptr;
-  for (task_header* t = std::exchange(first->queue_next, nullptr); t;) {
-    task_header* next = std::exchange(t->queue_next, nullptr);
-    w.queue.push_back(t, inject_);
-    t = next;
-  }
-  return first;
+  task_header* taken[local_queue::capacity / 2];
+  std::size_t n = inject_.pop_n(taken, share);
+  if (n == 0) return nullptr;
+  for (std::size_t i = 1; i < n; ++i) w.queue.push_back(taken[i], inject_);
+  return taken[0];
 }
 
 task_header* multi_thread_scheduler::steal_work(worker& w) {
@@ -278,11 +275,7 @@ void multi_thread_scheduler::shutdown() {
     if (w->thread.joinable()) w->thread.join();
   }
   owned.close_and_take_all([](task_header* t) { shutdown_task(t); });
-  for (task_header* t = inject_.close(); t;) {
-    task_header* next = t->queue_next;
-    drop_task_reference(t);
-    t = next;
-  }
+  for (task_header* t : inject_.close()) drop_task_reference(t);
   for (auto& w : workers_) {
     if (w->lifo) drop_task_reference(std::exchange(w->lifo, nullptr));
     while (task_header* t = w->queue.pop()) drop_task_reference(t);
