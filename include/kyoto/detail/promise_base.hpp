@@ -30,7 +30,9 @@
 //   of these fields.
 //
 //   Each coroutine's own "finished" flag is bit 0 of its link (set by
-//   complete(), which co_return and try_'s early return both reach), and
+//   complete(), which co_return and try_'s early return both reach), bit 2
+//   says it was never entered as a child (a root: complete() returns to
+//   poll_root without looking up the thread's root), and
 //   bit 1 says that blocked_on_'s bytes hold the exception the body threw
 //   (a child never uses blocked_on_, a root no longer needs it once its body
 //   has thrown). Frames are 16-byte aligned, so the bits are free. A promise
@@ -85,15 +87,15 @@ class promise_base {
     assert(self.address() == reinterpret_cast<unsigned char*>(this) - frame_promise_offset &&
            "the promise is not where g++ and clang put it");
     set_link(self);
+    link_bits_ |= root_bit;  // until enter() makes it a child
   }
 
   /// Marks this coroutine finished and returns where control goes next.
   std::coroutine_handle<> complete() noexcept {
     link_bits_ |= done_bit;
-    promise_base* root = current_root_slot();
-    if (root == this) return std::noop_coroutine();  // the root: poll_root returns
+    if (link_bits_ & root_bit) return std::noop_coroutine();  // poll_root returns
 #if KYOTO_DETAIL_TRAMPOLINE
-    root->set_link(link());
+    current_root_slot()->set_link(link());
     return std::noop_coroutine();
 #else
     return link();
@@ -103,7 +105,8 @@ class promise_base {
   /// Starts `child` (a suspended-at-start coroutine) on behalf of `self`.
   std::coroutine_handle<> enter(promise_base& child, std::coroutine_handle<> child_handle,
                                 std::coroutine_handle<> self) noexcept {
-    child.set_link(self);
+    child.link_bits_ = reinterpret_cast<std::uintptr_t>(self.address()) |
+                       (child.link_bits_ & (done_bit | error_bit));
 #if KYOTO_DETAIL_TRAMPOLINE
     current_root_slot()->set_link(child_handle);
     return std::noop_coroutine();
@@ -176,7 +179,8 @@ class promise_base {
  private:
   static constexpr std::uintptr_t done_bit = 1;
   static constexpr std::uintptr_t error_bit = 2;
-  static constexpr std::uintptr_t flag_bits = done_bit | error_bit;
+  static constexpr std::uintptr_t root_bit = 4;  // never entered as a child
+  static constexpr std::uintptr_t flag_bits = done_bit | error_bit | root_bit;
   static bool resume_after_yield(void*, context&) noexcept { return true; }
 
   /// The calling thread's root (poll_root sets it); out of line, see above.

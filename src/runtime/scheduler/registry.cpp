@@ -4,7 +4,6 @@
 // alive (the runtime outlives every task it has not completed), and the
 // slot was written before the task existed (the spawn that created the
 // task happens after the scheduler's construction).
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -18,11 +17,11 @@ namespace {
 
 constexpr std::size_t max_ids = std::size_t{1} << 16;
 
+// Who holds which id; touched only when a scheduler is created or destroyed.
 struct registry {
   std::mutex lock;
   std::vector<std::uint16_t> free_ids;  // guarded by lock
   std::uint32_t next_unused = 1;        // guarded by lock; id 0 is never given
-  std::array<std::atomic<scheduler*>, max_ids> slots{};
 };
 
 registry& the_registry() {
@@ -31,6 +30,8 @@ registry& the_registry() {
 }
 
 }  // namespace
+
+constinit std::atomic<scheduler*> scheduler_slots[max_ids]{};
 
 scheduler_registration::scheduler_registration(scheduler* s) {
   registry& r = the_registry();
@@ -43,18 +44,14 @@ scheduler_registration::scheduler_registration(scheduler* s) {
   } else {
     throw std::runtime_error("kyoto: more than 65,535 runtimes exist at once");
   }
-  r.slots[id_].store(s, std::memory_order_release);
+  scheduler_slots[id_].store(s, std::memory_order_release);
 }
 
 scheduler_registration::~scheduler_registration() {
   registry& r = the_registry();
   std::lock_guard lock(r.lock);
-  r.slots[id_].store(nullptr, std::memory_order_relaxed);
+  scheduler_slots[id_].store(nullptr, std::memory_order_relaxed);
   r.free_ids.push_back(id_);
-}
-
-scheduler* scheduler_by_id(std::uint16_t id) noexcept {
-  return the_registry().slots[id].load(std::memory_order_acquire);
 }
 
 }  // namespace kyoto::detail

@@ -68,8 +68,14 @@ class scheduler_registration {
   std::uint16_t id_;
 };
 
+/// Live schedulers by id (registry.cpp). Zero-initialised at load time, so
+/// the table costs no memory until ids are used (a page per 512 ids).
+extern std::atomic<scheduler*> scheduler_slots[std::size_t{1} << 16];
+
 /// The live scheduler with this id.
-scheduler* scheduler_by_id(std::uint16_t id) noexcept;
+inline scheduler* scheduler_by_id(std::uint16_t id) noexcept {
+  return scheduler_slots[id].load(std::memory_order_acquire);
+}
 
 struct scheduler {
   const scheduler_vtable* vtable;
