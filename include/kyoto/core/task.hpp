@@ -127,13 +127,13 @@ class [[nodiscard]] task {
   task(task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
   task& operator=(task&& other) noexcept {
     if (this != &other) {
-      if (handle_) handle_.destroy();
+      if (handle_) detail::destroy_coroutine(handle_);
       handle_ = std::exchange(other.handle_, {});
     }
     return *this;
   }
   ~task() {
-    if (handle_) handle_.destroy();
+    if (handle_) detail::destroy_coroutine(handle_);
   }
 
   /// Drives the task as a root (see promise_base). Throws what the task threw.

@@ -8,10 +8,11 @@
 //   repoll (kept in the frame's prefix, frame_prefix.hpp). poll_root publishes the root it drives
 //   in a per-thread pointer (current_root_slot(), saved and restored, so a chain may poll another
 //   chain), and the chain's coroutines reach their root through it: a frame
-//   keeps no root pointer. The slot is reached through a function in
-//   another translation unit, never inlined: a coroutine may resume on
-//   another thread, and compilers keep a thread-local's address across a
-//   suspension point (clang-16 does), which would read the old thread's.
+//   keeps no root pointer. With clang the slot is reached through a
+//   function in another translation unit, never inlined: a coroutine may
+//   resume on another thread, and clang-16 keeps a thread-local's address
+//   across a suspension point, which would read the old thread's
+//   (KYOTO_DETAIL_OUT_OF_LINE_TLS in config.hpp).
 //
 //   poll_root(cx) resumes the root's link (first: the root itself). Control
 //   comes back to poll_root when either
@@ -66,6 +67,20 @@ template <class A>
 concept kyoto_awaiter = requires {
   typename std::remove_cvref_t<A>::is_kyoto_awaiter;
 };
+
+/// Destroys a kyoto coroutine (task, generator). With clang the call goes
+/// through a function it cannot see into: clang elides a coroutine's
+/// allocation (puts the frame in the caller's frame) when it sees the
+/// caller destroy it on every path, and such a frame has no prefix
+/// (frame_prefix.hpp), where a root keeps its repoll function.
+void destroy_coroutine_out_of_line(void* frame) noexcept;
+inline void destroy_coroutine(std::coroutine_handle<> h) noexcept {
+#if defined(__clang__)
+  destroy_coroutine_out_of_line(h.address());
+#else
+  h.destroy();
+#endif
+}
 
 class promise_base {
  public:
@@ -183,8 +198,14 @@ class promise_base {
   static constexpr std::uintptr_t flag_bits = done_bit | error_bit | root_bit;
   static bool resume_after_yield(void*, context&) noexcept { return true; }
 
-  /// The calling thread's root (poll_root sets it); out of line, see above.
+  /// The calling thread's root (poll_root sets it); see above and
+  /// KYOTO_DETAIL_OUT_OF_LINE_TLS.
+#if KYOTO_DETAIL_OUT_OF_LINE_TLS
   static promise_base*& current_root_slot() noexcept;
+#else
+  static promise_base*& current_root_slot() noexcept { return current_root_; }
+  static inline constinit thread_local promise_base* current_root_ = nullptr;
+#endif
 
   /// g++ and clang put the promise after the frame's resume and destroy
   /// pointers (what coroutine_handle::from_promise computes for a promise

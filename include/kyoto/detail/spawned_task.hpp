@@ -66,7 +66,7 @@ struct spawned_task {
   /// Destroys the coroutine and stores `out` where its frame was.
   static void finish(task_header* h, slot&& out) noexcept {
     frame_prefix* p = frame_prefix::of_header(h);
-    coroutine(h).destroy();
+    destroy_coroutine(coroutine(h));
     ::new (p->frame()) slot(std::move(out));
   }
 

@@ -8,6 +8,7 @@
 // the task yields. Outside a runtime the budget is unlimited.
 #pragma once
 
+#include "kyoto/config.hpp"
 #include "kyoto/core/future.hpp"
 
 namespace kyoto::coop {
@@ -16,11 +17,15 @@ inline constexpr int initial_budget = 128;
 inline constexpr int unlimited = -1;
 
 namespace detail {
-/// The calling thread's budget. Out of line on purpose: poll_proceed is
-/// inlined into coroutines, which may resume on another thread, and
-/// compilers may keep an inlined thread-local's address across the
-/// suspension point (promise_base.hpp).
+/// The calling thread's budget. poll_proceed is inlined into coroutines,
+/// which may resume on another thread: with clang it is reached out of line
+/// (KYOTO_DETAIL_OUT_OF_LINE_TLS in config.hpp).
+#if KYOTO_DETAIL_OUT_OF_LINE_TLS
 int& budget() noexcept;
+#else
+inline constinit thread_local int current_budget = unlimited;
+inline int& budget() noexcept { return current_budget; }
+#endif
 }  // namespace detail
 
 /// Spends one unit of the current task's budget. False (after waking the

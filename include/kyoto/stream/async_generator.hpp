@@ -73,13 +73,13 @@ class [[nodiscard]] async_generator {
   async_generator(async_generator&& o) noexcept : h_(std::exchange(o.h_, {})) {}
   async_generator& operator=(async_generator&& o) noexcept {
     if (this != &o) {
-      if (h_) h_.destroy();
+      if (h_) detail::destroy_coroutine(h_);
       h_ = std::exchange(o.h_, {});
     }
     return *this;
   }
   ~async_generator() {
-    if (h_) h_.destroy();
+    if (h_) detail::destroy_coroutine(h_);
   }
 
   poll_result<std::optional<T>> poll_next(context& cx) {
