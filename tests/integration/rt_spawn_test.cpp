@@ -517,3 +517,13 @@ TEST(RtSpawnOwner, RuntimeIdsAreReusedAndTasksReachTheirOwn) {
       7);
 }
 }  // namespace
+
+namespace {
+// Every idle task pays for these (W9): keep them from growing unnoticed.
+TEST(TaskLayout, HeaderPrefixAndPromiseStaySmall) {
+  EXPECT_EQ(sizeof(detail::task_header), 5 * sizeof(void*));
+  EXPECT_EQ(sizeof(detail::frame_prefix), 6 * sizeof(void*));
+  EXPECT_EQ(sizeof(detail::task_promise<void>), 2 * sizeof(void*));
+  EXPECT_EQ(sizeof(detail::task_promise<int>), 3 * sizeof(void*));
+}
+}  // namespace
