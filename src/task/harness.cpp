@@ -255,7 +255,8 @@ void shutdown_task(task_header* t) {
 }
 
 void submit_new_task(task_header* t) {
-  if (!task_owner(t)->owned.bind(t)) {
+  scheduler* owner = task_owner(t);
+  if (!owner->owned.bind(t)) {
     // Shut down: run the cancellation now. We hold RUNNING after
     // transition_to_shutdown; the list reference was never taken, so drop
     // it here along with the notification's.
@@ -268,7 +269,7 @@ void submit_new_task(task_header* t) {
     state::ref_dec(t, 2);  // cannot be the last: the join handle holds one
     return;
   }
-  task_owner(t)->schedule(t, false);
+  owner->schedule(t, false);
 }
 
 bool join_poll(task_header* t, context& cx) {

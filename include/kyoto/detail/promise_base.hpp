@@ -226,7 +226,7 @@ class promise_base {
     link_bits_ = reinterpret_cast<std::uintptr_t>(h.address()) | (link_bits_ & flag_bits);
   }
 
-  // A child's continuation, or a root's next coroutine to resume; bits 0-1
+  // A child's continuation, or a root's next coroutine to resume; bits 0-2
   // are the flags above.
   std::uintptr_t link_bits_ = 0;
   union {
