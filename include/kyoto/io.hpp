@@ -2,6 +2,7 @@
 // with lines(), in-memory duplex streams.
 #pragma once
 
+#include "kyoto/io/async_fd.hpp"
 #include "kyoto/io/buf_reader.hpp"
 #include "kyoto/io/duplex.hpp"
 #include "kyoto/io/error.hpp"

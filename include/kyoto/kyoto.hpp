@@ -4,6 +4,7 @@
 #include "kyoto/combinators.hpp"
 #include "kyoto/core.hpp"
 #include "kyoto/io.hpp"
+#include "kyoto/net.hpp"
 #include "kyoto/runtime.hpp"
 #include "kyoto/stream.hpp"
 #include "kyoto/sync.hpp"

@@ -14,6 +14,8 @@ class category final : public std::error_category {
         return "the writer accepted no bytes";
       case errc::line_too_long:
         return "line longer than the limit";
+      case errc::driver_shutdown:
+        return "the runtime's I/O driver is shut down";
     }
     return "unknown kyoto.io error";
   }

@@ -1,6 +1,9 @@
 // The two runtime flavours behind kyoto::runtime.
+#include <signal.h>
+
 #include <thread>
 
+#include "io/driver/io_driver.hpp"
 #include "kyoto/core/block_on.hpp"
 #include "runtime/blocking/blocking_pool.hpp"
 #include "runtime/context.hpp"
@@ -11,6 +14,19 @@
 namespace kyoto::detail {
 namespace {
 
+// A write to a closed socket or pipe must give EPIPE, not kill the process
+// (sockets also write with MSG_NOSIGNAL; this covers pipes and async_fds).
+// A handler the program installed itself is left alone.
+std::shared_ptr<io_driver> make_io_driver(bool enabled) {
+  if (!enabled) return nullptr;
+  struct sigaction old {};
+  if (::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL &&
+      !(old.sa_flags & SA_SIGINFO)) {
+    ::signal(SIGPIPE, SIG_IGN);
+  }
+  return std::make_shared<io_driver>();
+}
+
 template <class Scheduler>
 class core_base : public runtime_core {
  public:
@@ -18,12 +34,14 @@ class core_base : public runtime_core {
   scheduler* blocking_scheduler() noexcept override { return blocking_.get(); }
   const runtime_config& config() const noexcept override { return config_; }
   time_driver* time() noexcept override { return time_.get(); }
+  const std::shared_ptr<io_driver>& io() noexcept override { return io_; }
 
  protected:
   explicit core_base(runtime_config config)
       : config_(std::move(config)),
         time_(config_.enable_time ? std::make_unique<time_driver>() : nullptr),
-        sched_(config_, time_.get()),
+        io_(make_io_driver(config_.enable_io)),
+        sched_(config_, time_.get(), io_.get()),
         blocking_(std::make_shared<blocking_pool>(
             config_.max_blocking_threads, config_.blocking_keep_alive, config_.thread_name)) {
     sched_.panic_hook = config_.on_task_panic;
@@ -31,10 +49,16 @@ class core_base : public runtime_core {
     blocking_->set_runtime(this);
   }
 
-  void shutdown_blocking(std::chrono::nanoseconds timeout) { blocking_->shutdown(timeout); }
+  // After the scheduler: the cancelled tasks have dropped their sockets.
+  // Sockets that live on elsewhere see driver_shutdown from then on.
+  void shutdown_drivers_and_blocking(std::chrono::nanoseconds timeout) {
+    if (io_) io_->shutdown();
+    blocking_->shutdown(timeout);
+  }
 
   runtime_config config_;
   std::unique_ptr<time_driver> time_;
+  std::shared_ptr<io_driver> io_;
   Scheduler sched_;
   std::shared_ptr<blocking_pool> blocking_;
 };
@@ -50,7 +74,7 @@ class current_thread_core final : public core_base<current_thread_scheduler> {
   void shutdown(std::chrono::nanoseconds timeout) override {
     enter_runtime entered(this);
     sched_.shutdown();
-    shutdown_blocking(timeout);
+    shutdown_drivers_and_blocking(timeout);
   }
 };
 
@@ -70,7 +94,7 @@ class multi_thread_core final : public core_base<multi_thread_scheduler> {
   void shutdown(std::chrono::nanoseconds timeout) override {
     enter_runtime entered(this);
     sched_.shutdown();
-    shutdown_blocking(timeout);
+    shutdown_drivers_and_blocking(timeout);
   }
 };
 

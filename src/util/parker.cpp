@@ -26,7 +26,12 @@ void parker::park_for(std::chrono::nanoseconds timeout) noexcept {
 }
 
 void parker::unpark() noexcept {
-  if (state_.exchange(notified, std::memory_order_release) == parked) futex_wake(&state_, 1);
+  std::uint32_t old = state_.exchange(notified, std::memory_order_acq_rel);
+  if (old == parked) {
+    futex_wake(&state_, 1);
+  } else if (old == parked_driver) {
+    driver_wake_(driver_ctx_);
+  }
 }
 
 }  // namespace kyoto::detail

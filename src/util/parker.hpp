@@ -30,11 +30,33 @@ class parker {
   /// Wakes the owner, or lets its next park() return immediately.
   void unpark() noexcept;
 
+  /// Sets what unpark() calls to wake an owner that sleeps in a driver
+  /// (before any thread uses the parker).
+  void bind_driver(void (*wake)(void*) noexcept, void* ctx) noexcept {
+    driver_wake_ = wake;
+    driver_ctx_ = ctx;
+  }
+  /// Parks inside `turn()` (a driver's blocking wait, which driver_wake
+  /// interrupts) unless a token is already there.
+  template <class Turn>
+  void park_driving(Turn&& turn) {
+    std::uint32_t expected = empty;
+    if (!state_.compare_exchange_strong(expected, parked_driver, std::memory_order_acq_rel)) {
+      state_.exchange(empty, std::memory_order_acquire);  // consume the token
+      return;
+    }
+    turn();
+    state_.exchange(empty, std::memory_order_acquire);
+  }
+
  private:
   static constexpr std::uint32_t empty = 0;
   static constexpr std::uint32_t notified = 1;
   static constexpr std::uint32_t parked = UINT32_MAX;
+  static constexpr std::uint32_t parked_driver = UINT32_MAX - 1;
   std::atomic<std::uint32_t> state_{empty};
+  void (*driver_wake_)(void*) noexcept = nullptr;
+  void* driver_ctx_ = nullptr;
 };
 
 }  // namespace kyoto::detail

@@ -15,6 +15,7 @@ namespace kyoto::detail {
 
 struct scheduler;
 class time_driver;
+class io_driver;
 
 struct runtime_config {
   enum class flavor { current_thread, multi_thread };
@@ -45,6 +46,8 @@ class runtime_core : public std::enable_shared_from_this<runtime_core> {
   virtual const runtime_config& config() const noexcept = 0;
   /// The timer driver, or null when time is not enabled.
   virtual time_driver* time() noexcept = 0;
+  /// The I/O driver, or null when I/O is not enabled.
+  virtual const std::shared_ptr<io_driver>& io() noexcept = 0;
 };
 
 std::shared_ptr<runtime_core> make_runtime_core(runtime_config config);

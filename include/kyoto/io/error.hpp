@@ -13,6 +13,7 @@ enum class errc {
   unexpected_eof = 1,  // the reader ended before the bytes asked for
   write_zero,          // a writer accepted no bytes of a non-empty write
   line_too_long,       // a line exceeded the limit given to lines()
+  driver_shutdown,     // the runtime that owns the I/O driver is shut down or gone
 };
 
 const std::error_category& io_category() noexcept;

@@ -27,10 +27,14 @@ constinit const waker_vtable current_thread_scheduler::main_vtable{
     &current_thread_scheduler::main_clone, &current_thread_scheduler::main_wake,
     &current_thread_scheduler::main_wake, &current_thread_scheduler::main_drop};
 
-current_thread_scheduler::current_thread_scheduler(const runtime_config&, time_driver* time)
-    : time_(time) {
+current_thread_scheduler::current_thread_scheduler(const runtime_config&, time_driver* time,
+                                                   io_driver* io)
+    : time_(time), io_(io) {
   static const scheduler_vtable vt{&current_thread_scheduler::schedule_fn};
   vtable = &vt;
+  if (io_) {
+    park_.bind_driver([](void* d) noexcept { static_cast<io_driver*>(d)->unpark(); }, io_);
+  }
 }
 
 current_thread_scheduler::~current_thread_scheduler() { shutdown(); }
@@ -79,23 +83,39 @@ void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, 
       }
       run_task(t);
     }
+    if (ran == event_interval && io_ && io_->has_sources()) {
+      io_->turn(std::chrono::nanoseconds(0));  // busy: let I/O in between batches
+    }
     if (ran == 0 && !main_woken_.load(std::memory_order_acquire) && remote_.empty()) park();
   }
 }
 
 void current_thread_scheduler::park() {
   if (!time_) {
-    park_.park();
+    if (io_) {
+      park_.park_driving([this] { io_->turn(std::nullopt); });
+    } else {
+      park_.park();
+    }
     return;
   }
   if (time_->paused()) {
-    // Idle with the clock paused: jump straight to the next timer.
+    // Idle with the clock paused: collect ready I/O, and if there is none,
+    // jump straight to the next timer.
+    if (io_ && io_->turn(std::chrono::nanoseconds(0)) > 0) return;
     if (time_->auto_advance()) return;
-    park_.park();
+    if (io_) {
+      park_.park_driving([this] { io_->turn(std::nullopt); });
+    } else {
+      park_.park();
+    }
     return;
   }
   time_->set_sleeper(&park_);  // before reading the next deadline
-  if (auto timeout = time_->park_timeout()) {
+  auto timeout = time_->park_timeout();
+  if (io_) {
+    park_.park_driving([this, timeout] { io_->turn(timeout); });
+  } else if (timeout) {
     if (timeout->count() > 0) park_.park_for(*timeout);
   } else {
     park_.park();

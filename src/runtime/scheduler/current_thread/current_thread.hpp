@@ -12,6 +12,10 @@
 // and parks with the next deadline as timeout. With the clock paused and
 // nothing to run, it jumps the clock to the next deadline instead of
 // sleeping.
+// I/O: with an I/O driver the driving thread parks inside epoll_wait (the
+// parker's PARKED_DRIVER state: unpark writes the driver's eventfd), and a
+// busy loop polls the driver without blocking after every full batch of
+// tasks while descriptors are registered (docs/design/io-driver.md).
 // One thread drives at a time (drive_lock_); another thread's block_on
 // waits for its turn.
 // Shutdown: close the owned list and cancel every task on the calling
@@ -21,6 +25,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "io/driver/io_driver.hpp"
 #include "kyoto/detail/runtime_core.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/scheduler.hpp"
@@ -34,7 +39,7 @@ class runtime_core;
 
 class current_thread_scheduler : public scheduler {
  public:
-  current_thread_scheduler(const runtime_config& config, time_driver* time);
+  current_thread_scheduler(const runtime_config& config, time_driver* time, io_driver* io);
   ~current_thread_scheduler();
   current_thread_scheduler(const current_thread_scheduler&) = delete;
   current_thread_scheduler& operator=(const current_thread_scheduler&) = delete;
@@ -61,6 +66,7 @@ class current_thread_scheduler : public scheduler {
   parker park_;
   bool shut_down_ = false;
   time_driver* time_;  // null when time is disabled
+  io_driver* io_;      // null when I/O is disabled
 };
 
 }  // namespace kyoto::detail

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "io/driver/io_driver.hpp"
 #include "kyoto/detail/runtime_core.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/multi_thread/idle.hpp"
@@ -23,7 +24,7 @@ class runtime_core;
 
 class multi_thread_scheduler : public scheduler {
  public:
-  multi_thread_scheduler(const runtime_config& config, time_driver* time);
+  multi_thread_scheduler(const runtime_config& config, time_driver* time, io_driver* io);
   ~multi_thread_scheduler();
   multi_thread_scheduler(const multi_thread_scheduler&) = delete;
   multi_thread_scheduler& operator=(const multi_thread_scheduler&) = delete;
@@ -69,6 +70,7 @@ class multi_thread_scheduler : public scheduler {
   idle idle_;
   std::atomic<bool> shutdown_{false};
   time_driver* time_;       // null when time is disabled
+  io_driver* io_;           // null when I/O is disabled
   std::mutex driver_lock_;  // held by the worker that sleeps with the driver
   std::string thread_name_;
 };

@@ -62,8 +62,9 @@ std::uint32_t worker_count_for(const runtime_config& config) {
 }
 }  // namespace
 
-multi_thread_scheduler::multi_thread_scheduler(const runtime_config& config, time_driver* time)
-    : idle_(worker_count_for(config)), time_(time), thread_name_(config.thread_name) {
+multi_thread_scheduler::multi_thread_scheduler(const runtime_config& config, time_driver* time,
+                                               io_driver* io)
+    : idle_(worker_count_for(config)), time_(time), io_(io), thread_name_(config.thread_name) {
   const std::uint32_t workers = worker_count_for(config);
   static const scheduler_vtable vt{&multi_thread_scheduler::schedule_fn};
   vtable = &vt;
@@ -72,6 +73,9 @@ multi_thread_scheduler::multi_thread_scheduler(const runtime_config& config, tim
     auto w = std::make_unique<worker>();
     w->id = i;
     w->rng = 0x9e3779b9u * (i + 1);
+    if (io_) {
+      w->park.bind_driver([](void* d) noexcept { static_cast<io_driver*>(d)->unpark(); }, io_);
+    }
     workers_.push_back(std::move(w));
   }
 }
@@ -147,12 +151,18 @@ void multi_thread_scheduler::run(worker& w, runtime_core* core) {
   tl_worker = {};
 }
 
-// Between tasks, every global_queue_interval ticks: fire due timers if no
-// parked worker is doing it (a runtime that never idles still has timers).
+// Between tasks, every global_queue_interval ticks: fire due timers and
+// collect ready I/O (without blocking) if no parked worker is doing it: a
+// runtime that never idles still has timers and sockets. Costs nothing
+// while no descriptor is registered and no timer is due.
 void multi_thread_scheduler::maintenance() {
-  if (!time_ || !time_->anything_due()) return;
+  bool timers = time_ && time_->anything_due();
+  bool io = io_ && io_->has_sources();
+  if (!timers && !io) return;
   std::unique_lock lock(driver_lock_, std::try_to_lock);
-  if (lock) time_->process();
+  if (!lock) return;
+  if (io) io_->turn(std::chrono::nanoseconds(0));
+  if (timers) time_->process();
 }
 
 task_header* multi_thread_scheduler::next_task(worker& w) {
@@ -252,16 +262,25 @@ void multi_thread_scheduler::park(worker& w) {
 // schedule tasks and wake other workers). The others sleep on their futex.
 void multi_thread_scheduler::park_on_driver(worker& w) {
   std::unique_lock lock(driver_lock_, std::defer_lock);
-  if (!time_ || !lock.try_lock()) {
+  if ((!time_ && !io_) || !lock.try_lock()) {
     w.park.park();
     return;
   }
-  time_->set_sleeper(&w.park);  // before reading the next deadline
-  if (auto timeout = time_->park_timeout()) {
+  std::optional<std::chrono::nanoseconds> timeout;
+  if (time_) {
+    time_->set_sleeper(&w.park);  // before reading the next deadline
+    timeout = time_->park_timeout();
+  }
+  if (io_) {
+    // Sleeps in epoll_wait; unpark writes the driver's eventfd. The tasks
+    // that I/O events wake go to this worker's own queues, as below.
+    w.park.park_driving([this, timeout] { io_->turn(timeout); });
+  } else if (timeout) {
     if (timeout->count() > 0) w.park.park_for(*timeout);
   } else {
     w.park.park();
   }
+  if (!time_) return;
   time_->set_sleeper(nullptr);
   // Tasks the timers wake go to this worker's own queues (no lock; the ring
   // notifies others to steal); park() then stops sleeping to run them.
