@@ -11,12 +11,12 @@ for readers):
     "Header: `<kyoto/x.hpp>`" names the section's header, and a line that
     starts with "Status: planned" marks the section (or the subsection it
     is in) as planned: nothing in it is checked.
-  * An entry is a bullet whose first backtick span starts with a name:
-    "- `kyoto::mpsc::channel<T>(std::size_t cap)` -> ...". A top-level
-    entry is fully qualified (kyoto::...). An indented bullet whose span
-    starts with "." or "::" names a member of the entry above it:
-    "  - `.send(T v)` -> ...". A bullet containing "(planned)" is planned,
-    with the bullets under it.
+  * An entry is a bullet whose first backtick span starts with a fully
+    qualified name: "- `kyoto::mpsc::channel<T>(std::size_t cap)` -> ...".
+    An indented bullet whose first span starts with "." or "::" lists
+    members of the top-level entry above it, one per such span on the
+    line: "  - `.send(T v)` -> ...". A bullet containing "(planned)" is
+    planned, with the lines indented under it.
   * Outside planned parts, every other kyoto::-qualified name in backticks
     or in a code block must exist too (looked up in <kyoto/kyoto.hpp>).
 
@@ -34,7 +34,7 @@ import sys
 KEYWORDS = {
     "return", "co_await", "co_return", "co_yield", "throw", "new", "delete", "else", "case",
     "sizeof", "alignof", "decltype", "noexcept", "requires", "static_assert", "if", "while",
-    "for", "switch", "and", "or", "not", "alignas", "explicit_if",
+    "for", "switch", "and", "or", "not", "alignas",
 }
 
 IDENT = r"[A-Za-z_]\w*"
@@ -163,7 +163,7 @@ def parse_header(path, rel, scopes):
             head = []
         else:
             head.append(c)
-    top_path, top_buf = stack[0]
+    top_buf = stack[0][1]
     s = scopes.setdefault((), scope("namespace"))
     s.text[rel] = s.text.get(rel, "") + "".join(top_buf)
 
