@@ -1,5 +1,5 @@
-// kyoto's implementation of the benchmark workloads (bench/README.md,
-// ../shared/bench/WORKLOADS.md).
+// kyoto's implementation of the benchmark workloads (bench/WORKLOADS.md,
+// bench/README.md).
 //
 // Usage: kyoto_bench [--quick] [workload ...]
 // Prints `RESULT <workload> kyoto <figure> <unit>` per workload. Every

@@ -143,6 +143,20 @@ TEST(Notify, DestroyedWaiterUnlinksWhileNotifierRunsElsewhere) {
   }
   stop = true;
   notifier.join();
+  // Each destroyed waiter gave back the waker clone it stored, whether the
+  // notifier had woken it or not: only `w` itself is left.
+  EXPECT_EQ(ws.live(), 1);
+  // The list holds no dead node: a new waiter is the one notify_one picks.
+  (void)n.notified().poll(cx);  // takes a permit the notifier may have left
+  {
+    auto last = n.notified();
+    ASSERT_TRUE(last.poll(cx).is_pending());
+    int wakes_before = ws.wakes.load() + ws.wakes_by_ref.load();
+    n.notify_one();
+    EXPECT_GT(ws.wakes.load() + ws.wakes_by_ref.load(), wakes_before);
+    EXPECT_TRUE(last.poll(cx).is_ready());
+  }
+  EXPECT_EQ(ws.live(), 1);
 }
 
 }  // namespace

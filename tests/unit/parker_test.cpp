@@ -11,7 +11,16 @@ using kyoto::detail::parker;
 TEST(Parker, UnparkBeforeParkReturnsImmediately) {
   parker p;
   p.unpark();
-  p.park();  // must not block
+  auto start = std::chrono::steady_clock::now();
+  p.park_for(std::chrono::seconds(10));  // the token is there: no wait at all
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  // The token is spent: the next park really waits, until its timeout.
+  start = std::chrono::steady_clock::now();
+  p.park_for(std::chrono::milliseconds(20));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));
+  // And park() (no timeout) returns after an unpark.
+  p.unpark();
+  p.park();
 }
 
 TEST(Parker, TokensDoNotAccumulate) {

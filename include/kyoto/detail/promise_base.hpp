@@ -25,7 +25,8 @@
 //       (always ready) and the link the generator itself.
 //   The next poll_root first re-polls only that future (repoll), and
 //   resumes the leaf once it is ready. While the chain runs, blocked_on_
-//   holds the poll's context instead (current_context()): the two uses never
+//   holds the poll's context instead (poll_root stores &cx there; an
+//   awaiter reaches it as context_of(running_root())): the two uses never
 //   overlap, and a frame keeps one pointer fewer. The chain is
 //   single-threaded: only the thread currently polling the root touches any
 //   of these fields.
