@@ -31,6 +31,7 @@
 #include <utility>
 
 #include "kyoto/io/detail/registration.hpp"
+#include "kyoto/io/error.hpp"
 
 namespace kyoto::io {
 
