@@ -7,3 +7,5 @@
 #include "kyoto/net/tcp_listener.hpp"
 #include "kyoto/net/tcp_socket.hpp"
 #include "kyoto/net/tcp_stream.hpp"
+#include "kyoto/net/udp_socket.hpp"
+#include "kyoto/net/unix.hpp"

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <span>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include "kyoto/io/detail/registration.hpp"
@@ -151,5 +152,31 @@ class [[nodiscard]] readiness_wait {
   io_waiter node_;
   bool queued_ = false;
 };
+
+}  // namespace kyoto::io::detail
+
+namespace kyoto::io::detail {
+
+/// A future whose poll is `f(cx)` (returning a poll_result). F must be
+/// trivially destructible (it captures pointers and spans only): g++ 12
+/// destroys the captures of a closure made inside a co_await expression
+/// twice.
+template <class F>
+class [[nodiscard]] poll_fn_future {
+  static_assert(std::is_trivially_destructible_v<F>, "poll_fn_future: capture pointers only");
+
+ public:
+  using output_type = typename std::invoke_result_t<F&, context&>::value_type;
+  explicit poll_fn_future(F f) noexcept : f_(f) {}
+  poll_result<output_type> poll(context& cx) { return f_(cx); }
+
+ private:
+  F f_;
+};
+
+template <class F>
+poll_fn_future<F> poll_fn(F f) noexcept {
+  return poll_fn_future<F>(f);
+}
 
 }  // namespace kyoto::io::detail
