@@ -1,12 +1,13 @@
 // Transitions of the task state word and the harness that drives a task
 // through them. The protocol is described in state.hpp.
+#include "kyoto/detail/task/harness.hpp"
+
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
 
-#include "kyoto/detail/frame_allocator.hpp"
-#include "kyoto/detail/task_ops.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
 #include "kyoto/runtime/coop.hpp"
 #include "runtime/scheduler/scheduler.hpp"
 #include "task/state.hpp"

@@ -42,7 +42,7 @@
 
 #include <cstdint>
 
-#include "kyoto/detail/task_cell.hpp"
+#include "kyoto/detail/task/cell.hpp"
 
 namespace kyoto::detail::state {
 

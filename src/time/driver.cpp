@@ -3,7 +3,7 @@
 #include <array>
 #include <stdexcept>
 
-#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
 
 namespace kyoto::detail {
 namespace {

@@ -23,7 +23,7 @@
 #include <mutex>
 #include <optional>
 
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 #include "time/wheel/wheel.hpp"
 #include "util/parker.hpp"
 

@@ -1,7 +1,7 @@
 // The per-thread parker behind block_on's waker. The parker is reference
 // counted (the thread holds one reference, each waker clone another), so a
 // waker that outlives its thread stays safe to wake.
-#include "kyoto/detail/thread_park.hpp"
+#include "kyoto/detail/runtime/thread_park.hpp"
 
 #include <atomic>
 

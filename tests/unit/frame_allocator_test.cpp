@@ -1,4 +1,4 @@
-#include "kyoto/detail/frame_allocator.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
 
 #include <gtest/gtest.h>
 

@@ -25,7 +25,7 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
-#include "kyoto/detail/frame_allocator.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
 #include "kyoto/runtime/coop.hpp"
 
 namespace kyoto::oneshot {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 
 namespace kyoto {
 

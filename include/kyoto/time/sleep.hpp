@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 #include "kyoto/runtime/coop.hpp"
 #include "kyoto/time/instant.hpp"
 

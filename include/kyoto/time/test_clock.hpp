@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 
 namespace kyoto::time {
 

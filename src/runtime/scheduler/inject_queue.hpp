@@ -13,7 +13,7 @@
 #include <mutex>
 #include <vector>
 
-#include "kyoto/detail/task_cell.hpp"
+#include "kyoto/detail/task/cell.hpp"
 #include "runtime/scheduler/task_ring.hpp"
 
 namespace kyoto::detail {

@@ -16,7 +16,7 @@
 #include <functional>
 #include <mutex>
 
-#include "kyoto/detail/task_cell.hpp"
+#include "kyoto/detail/task/cell.hpp"
 
 namespace kyoto::detail {
 

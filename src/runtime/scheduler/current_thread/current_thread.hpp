@@ -21,7 +21,7 @@
 #include <atomic>
 #include <mutex>
 
-#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/scheduler.hpp"
 #include "runtime/scheduler/task_ring.hpp"

@@ -27,7 +27,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "kyoto/detail/task_cell.hpp"
+#include "kyoto/detail/task/cell.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "task/state.hpp"
 

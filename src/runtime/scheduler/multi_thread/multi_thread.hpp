@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/multi_thread/idle.hpp"
 #include "runtime/scheduler/multi_thread/local_queue.hpp"

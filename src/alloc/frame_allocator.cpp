@@ -39,7 +39,7 @@
 // Under AddressSanitizer, fresh blocks come from malloc instead (its
 // redzones then guard each block), the depot keeps at most
 // depot_max_batches per class, and trim and thread exit free blocks.
-#include "kyoto/detail/frame_allocator.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
 
 #include <sys/mman.h>
 

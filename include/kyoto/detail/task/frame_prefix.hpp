@@ -28,8 +28,8 @@
 #include <cstring>
 #include <new>
 
-#include "kyoto/detail/frame_allocator.hpp"
-#include "kyoto/detail/task_header.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
+#include "kyoto/detail/task/header.hpp"
 
 namespace kyoto::detail {
 
@@ -38,7 +38,7 @@ struct alignas(16) frame_prefix {
 
   alignas(task_header) unsigned char header[sizeof(task_header)];
   /// The chain's repoll function while the frame's coroutine is a root
-  /// blocked on a future (promise_base.hpp); null otherwise.
+  /// blocked on a future (promise.hpp); null otherwise.
   repoll_fn repoll;
 
   static frame_prefix* of_frame(void* frame) noexcept {

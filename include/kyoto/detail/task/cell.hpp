@@ -1,5 +1,5 @@
 // The cell of a spawned future of any type: one allocation holding the
-// header (task_header.hpp), the output slot and the future. A spawned
+// header (header.hpp), the output slot and the future. A spawned
 // task<T> does not need one: its header goes in its own frame
 // (spawned_task.hpp).
 #pragma once
@@ -14,8 +14,8 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
-#include "kyoto/detail/frame_allocator.hpp"
-#include "kyoto/detail/task_header.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
+#include "kyoto/detail/task/header.hpp"
 #include "kyoto/runtime/join_error.hpp"
 
 namespace kyoto::detail {

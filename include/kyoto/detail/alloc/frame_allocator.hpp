@@ -4,7 +4,7 @@
 // from per-thread spans; freed blocks go on the freeing thread's list for
 // their class and are handed out again without locks; a shared depot
 // balances threads that allocate with threads that free
-// (src/task/frame_allocator.cpp).
+// (src/alloc/frame_allocator.cpp).
 #pragma once
 
 #include <cstddef>

@@ -57,7 +57,7 @@
 
 #include "kyoto/config.hpp"
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/frame_prefix.hpp"
+#include "kyoto/detail/task/frame_prefix.hpp"
 
 namespace kyoto::detail {
 
