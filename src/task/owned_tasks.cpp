@@ -1,4 +1,7 @@
-#include "runtime/scheduler/scheduler.hpp"
+#include "task/owned_tasks.hpp"
+
+#include <cstdint>
+#include <mutex>
 
 namespace kyoto::detail {
 

@@ -48,7 +48,7 @@ struct task_header {
   /// task is created and never changed: bits 40..47 hold a spawned
   /// task<T>'s block size code (spawned_task.hpp; cells leave them zero),
   /// bits 48..63 the id of the scheduler that owns the task (see
-  /// task_owner in src/task/harness.cpp): no pointer to it in the header.
+  /// task_owner in src/task/state.hpp): no pointer to it in the header.
   static constexpr unsigned frame_code_shift = 40;
   static constexpr unsigned owner_shift = 48;
 
