@@ -186,24 +186,24 @@ time_driver& current_time_driver() {
   return *d;
 }
 
-std::uint64_t driver_now_ms(time_driver& d) noexcept { return d.now_ms(); }
-std::int64_t driver_now_ns(time_driver& d) noexcept { return d.now_ns(); }
-std::int64_t driver_origin_ns(time_driver& d) noexcept { return d.origin_ns(); }
-void driver_register(time_driver& d, timer_entry& e, const kyoto::waker& w) {
+std::uint64_t time_now_ms(time_driver& d) noexcept { return d.now_ms(); }
+std::int64_t time_now_ns(time_driver& d) noexcept { return d.now_ns(); }
+std::int64_t time_origin_ns(time_driver& d) noexcept { return d.origin_ns(); }
+void time_register(time_driver& d, timer_entry& e, const kyoto::waker& w) {
   d.register_entry(e, w);
 }
-bool driver_update_waker(time_driver& d, timer_entry& e, const kyoto::waker& w) {
+bool time_update_waker(time_driver& d, timer_entry& e, const kyoto::waker& w) {
   return d.update_waker(e, w);
 }
-void driver_deregister(time_driver& d, timer_entry& e) noexcept { d.deregister(e); }
-bool driver_reset(time_driver& d, timer_entry& e, std::uint64_t deadline_ms) {
+void time_deregister(time_driver& d, timer_entry& e) noexcept { d.deregister(e); }
+bool time_reset(time_driver& d, timer_entry& e, std::uint64_t deadline_ms) {
   return d.reset(e, deadline_ms);
 }
-bool driver_paused(time_driver& d) noexcept { return d.paused(); }
-void driver_pause(time_driver& d) { d.pause(); }
-void driver_resume(time_driver& d) { d.resume(); }
-void driver_advance(time_driver& d, std::int64_t ns) { d.advance(std::chrono::nanoseconds(ns)); }
-void driver_process(time_driver& d) { d.process(); }
+bool time_paused(time_driver& d) noexcept { return d.paused(); }
+void time_pause(time_driver& d) { d.pause(); }
+void time_resume(time_driver& d) { d.resume(); }
+void time_advance(time_driver& d, std::int64_t ns) { d.advance(std::chrono::nanoseconds(ns)); }
+void time_process(time_driver& d) { d.process(); }
 bool current_runtime_is_current_thread() noexcept {
   runtime_core* core = current_runtime();
   return core && core->config().kind == runtime_config::flavor::current_thread;
