@@ -270,7 +270,7 @@ bool refill(std::size_t c) {
 
 }  // namespace
 
-void* frame_allocate(std::size_t size) {
+void* frame_block_allocate(std::size_t size) {
   std::size_t c = frame_class_of(size);
   if (c < class_count) {
     free_block* b = cache.head[c];
@@ -287,7 +287,7 @@ void* frame_allocate(std::size_t size) {
   return p;
 }
 
-void frame_deallocate(void* p, std::size_t size) noexcept {
+void frame_block_deallocate(void* p, std::size_t size) noexcept {
   std::size_t c = frame_class_of(size);
   if (c >= class_count) {
     std::free(p);

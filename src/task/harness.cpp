@@ -150,13 +150,13 @@ void join_drop(task_header* t) noexcept {
 }
 
 waker& task_header::join_waker_slot() {
-  if (!join_waker) join_waker = ::new (frame_allocate(sizeof(waker))) waker();
+  if (!join_waker) join_waker = ::new (frame_block_allocate(sizeof(waker))) waker();
   return *join_waker;
 }
 
 void task_header::free_join_waker(waker* w) noexcept {
   w->~waker();
-  frame_deallocate(w, sizeof(waker));
+  frame_block_deallocate(w, sizeof(waker));
 }
 
 void task_abort(task_header* t) noexcept {

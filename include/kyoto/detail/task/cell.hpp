@@ -38,8 +38,10 @@ struct task_cell final : task_header {
     if (future_live) future.~F();
   }
 
-  static void* operator new(std::size_t size) { return frame_allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { frame_deallocate(p, size); }
+  static void* operator new(std::size_t size) { return frame_block_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    frame_block_deallocate(p, size);
+  }
 
   static task_cell* of(task_header* h) noexcept { return static_cast<task_cell*>(h); }
 
