@@ -21,7 +21,7 @@ std::uint64_t task_initial_state(scheduler* s) noexcept {
 
 namespace {
 
-void submit(task_header* t) { task_owner(t)->schedule(t, false); }
+void submit(task_header* t) { task_owner(t)->schedule(t); }
 
 // The runner holds RUNNING and one reference (the notification's, or the
 // list's at shutdown); the future has finished or been cancelled.
@@ -72,7 +72,7 @@ void run_task(task_header* t) {
     case state::to_idle::ok:
       return;
     case state::to_idle::requeue:
-      task_owner(t)->schedule(t, true);
+      task_owner(t)->schedule_yield(t);
       return;
     case state::to_idle::cancel:
       cancel(t);
@@ -103,7 +103,7 @@ void submit_new_task(task_header* t) {
     state::ref_dec(t, 2);  // cannot be the last: the join handle holds one
     return;
   }
-  owner->schedule(t, false);
+  owner->schedule(t);
 }
 
 bool join_poll(task_header* t, context& cx) {

@@ -10,7 +10,7 @@ namespace {
 
 task_header* hdr(const void* p) { return static_cast<task_header*>(const_cast<void*>(p)); }
 
-void submit(task_header* t) { task_owner(t)->schedule(t, false); }
+void submit(task_header* t) { task_owner(t)->schedule(t); }
 
 raw_waker waker_clone(const void* p) {
   state::ref_inc(hdr(p));

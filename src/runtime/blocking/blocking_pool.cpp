@@ -14,13 +14,13 @@ blocking_pool::blocking_pool(std::size_t max_threads, std::chrono::milliseconds 
     : max_threads_(max_threads ? max_threads : 1),
       keep_alive_(keep_alive),
       name_(std::move(thread_name)) {
-  static const scheduler_vtable vt{&blocking_pool::schedule_fn};
+  static const scheduler_vtable vt{&blocking_pool::schedule_fn, &blocking_pool::schedule_fn};
   vtable = &vt;
 }
 
 blocking_pool::~blocking_pool() = default;
 
-void blocking_pool::schedule_fn(scheduler* s, task_header* t, bool) {
+void blocking_pool::schedule_fn(scheduler* s, task_header* t) {
   auto* self = static_cast<blocking_pool*>(s);
   std::unique_lock lock(self->lock_);
   if (self->shutdown_) {

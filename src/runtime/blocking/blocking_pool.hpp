@@ -41,7 +41,7 @@ class blocking_pool : public scheduler, public std::enable_shared_from_this<bloc
   bool shutdown(std::chrono::nanoseconds timeout);
 
  private:
-  static void schedule_fn(scheduler* s, task_header* t, bool is_yield);
+  static void schedule_fn(scheduler* s, task_header* t);
   static void thread_main(std::shared_ptr<blocking_pool> self, runtime_core* core);
 
   std::mutex lock_;

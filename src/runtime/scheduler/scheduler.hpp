@@ -17,9 +17,12 @@ struct scheduler;
 
 struct scheduler_vtable {
   /// Queues t to be polled. The caller hands over one reference (the
-  /// notified reference). is_yield: the task yielded and should go to the
-  /// back of the queue rather than run next.
-  void (*schedule)(scheduler*, task_header* t, bool is_yield);
+  /// notified reference).
+  void (*schedule)(scheduler*, task_header* t);
+  /// The same for a task that yielded (it was woken while it ran): it goes
+  /// to the back of the queue rather than run next. A scheduler without a
+  /// "run next" slot puts the same function in both entries.
+  void (*schedule_yield)(scheduler*, task_header* t);
 };
 
 /// Gives a scheduler a 16-bit id for as long as it lives: tasks keep their
@@ -53,7 +56,8 @@ struct scheduler {
   std::function<void(const std::exception_ptr&)> panic_hook;
   scheduler_registration registration{this};
 
-  void schedule(task_header* t, bool is_yield) { vtable->schedule(this, t, is_yield); }
+  void schedule(task_header* t) { vtable->schedule(this, t); }
+  void schedule_yield(task_header* t) { vtable->schedule_yield(this, t); }
 };
 
 }  // namespace kyoto::detail

@@ -29,13 +29,14 @@ constinit const waker_vtable current_thread_scheduler::main_vtable{
 
 current_thread_scheduler::current_thread_scheduler(const runtime_config&, time_driver* time)
     : time_(time) {
-  static const scheduler_vtable vt{&current_thread_scheduler::schedule_fn};
+  static const scheduler_vtable vt{&current_thread_scheduler::schedule_fn,
+                                   &current_thread_scheduler::schedule_fn};
   vtable = &vt;
 }
 
 current_thread_scheduler::~current_thread_scheduler() { shutdown(); }
 
-void current_thread_scheduler::schedule_fn(scheduler* s, task_header* t, bool) {
+void current_thread_scheduler::schedule_fn(scheduler* s, task_header* t) {
   auto* self = static_cast<current_thread_scheduler*>(s);
   if (tl_driving == self) {
     self->push_local(t);

@@ -44,7 +44,7 @@ class current_thread_scheduler : public scheduler {
   void shutdown();
 
  private:
-  static void schedule_fn(scheduler* s, task_header* t, bool is_yield);
+  static void schedule_fn(scheduler* s, task_header* t);
   static raw_waker main_clone(const void* p);
   static void main_wake(const void* p);
   static void main_drop(const void* p);

@@ -49,8 +49,11 @@ class multi_thread_scheduler : public scheduler {
     std::thread thread;
   };
 
-  static void schedule_fn(scheduler* s, task_header* t, bool is_yield);
-  void schedule(task_header* t, bool is_yield);
+  static void schedule_fn(scheduler* s, task_header* t);
+  static void schedule_yield_fn(scheduler* s, task_header* t);
+  void schedule(task_header* t);
+  void schedule_yield(task_header* t);
+  void schedule_remote(task_header* t);
   void run(worker& w, runtime_core* core);
   task_header* next_task(worker& w);
   task_header* steal_work(worker& w);

@@ -65,7 +65,8 @@ std::uint32_t worker_count_for(const runtime_config& config) {
 multi_thread_scheduler::multi_thread_scheduler(const runtime_config& config, time_driver* time)
     : idle_(worker_count_for(config)), time_(time), thread_name_(config.thread_name) {
   const std::uint32_t workers = worker_count_for(config);
-  static const scheduler_vtable vt{&multi_thread_scheduler::schedule_fn};
+  static const scheduler_vtable vt{&multi_thread_scheduler::schedule_fn,
+                                   &multi_thread_scheduler::schedule_yield_fn};
   vtable = &vt;
   workers_.reserve(workers);
   for (std::uint32_t i = 0; i < workers; ++i) {
@@ -91,23 +92,37 @@ multi_thread_scheduler::worker* multi_thread_scheduler::current_worker() const n
   return tl_worker.sched == this ? static_cast<worker*>(tl_worker.worker) : nullptr;
 }
 
-void multi_thread_scheduler::schedule_fn(scheduler* s, task_header* t, bool is_yield) {
-  static_cast<multi_thread_scheduler*>(s)->schedule(t, is_yield);
+void multi_thread_scheduler::schedule_fn(scheduler* s, task_header* t) {
+  static_cast<multi_thread_scheduler*>(s)->schedule(t);
 }
 
-void multi_thread_scheduler::schedule(task_header* t, bool is_yield) {
+void multi_thread_scheduler::schedule_yield_fn(scheduler* s, task_header* t) {
+  static_cast<multi_thread_scheduler*>(s)->schedule_yield(t);
+}
+
+void multi_thread_scheduler::schedule(task_header* t) {
   if (worker* w = current_worker()) {
-    if (is_yield) {
-      w->queue.push_back(t, inject_);
-    } else {
-      task_header* prev = w->lifo;
-      w->lifo = t;
-      if (!prev) return;  // runs next on this worker; nobody else needs to know
-      w->queue.push_back(prev, inject_);
-    }
+    task_header* prev = w->lifo;
+    w->lifo = t;
+    if (!prev) return;  // runs next on this worker; nobody else needs to know
+    w->queue.push_back(prev, inject_);
     notify_parked();
     return;
   }
+  schedule_remote(t);
+}
+
+void multi_thread_scheduler::schedule_yield(task_header* t) {
+  if (worker* w = current_worker()) {
+    w->queue.push_back(t, inject_);
+    notify_parked();
+    return;
+  }
+  schedule_remote(t);
+}
+
+// From outside the workers: through the injection queue.
+void multi_thread_scheduler::schedule_remote(task_header* t) {
   if (!inject_.push(t)) {
     drop_task_reference(t);  // shut down
     return;
