@@ -10,11 +10,10 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/detail/task/header.hpp"
 
 namespace kyoto::detail {
@@ -34,12 +33,12 @@ class owned_tasks {
  private:
   static constexpr std::size_t shard_count = 16;
   struct alignas(64) shard {
-    std::mutex lock;
+    mutex lock;
     task_header* head = nullptr;
   };
   shard& shard_of(task_header* t) noexcept;
   std::array<shard, shard_count> shards_;
-  std::atomic<bool> closed_{false};
+  atomic<bool> closed_{false};
 };
 
 }  // namespace kyoto::detail

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "kyoto/detail/runtime/runtime_core.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 namespace {
@@ -37,7 +38,7 @@ void time_driver::note_next_locked() noexcept {
 void time_driver::register_entry(timer_entry& e, const kyoto::waker& w) {
   bool earlier;
   {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     if (e.registered) wheel_.remove(e);
     e.fired.store(false, std::memory_order_relaxed);
     e.w = w;
@@ -61,14 +62,14 @@ bool time_driver::lower_next_locked(std::uint64_t deadline_ms) noexcept {
 }
 
 bool time_driver::update_waker(timer_entry& e, const kyoto::waker& w) {
-  std::lock_guard lock(lock_);
+  lock_guard lock(lock_);
   if (!e.registered) return false;
   if (!e.w.will_wake(w)) e.w = w;
   return true;
 }
 
 void time_driver::deregister(timer_entry& e) noexcept {
-  std::lock_guard lock(lock_);
+  lock_guard lock(lock_);
   if (e.registered) wheel_.remove(e);
 }
 
@@ -76,7 +77,7 @@ bool time_driver::reset(timer_entry& e, std::uint64_t deadline_ms) {
   bool earlier = false;
   bool armed;
   {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     if (e.registered) wheel_.remove(e);
     e.deadline_ms = deadline_ms;
     e.fired.store(false, std::memory_order_relaxed);
@@ -104,7 +105,7 @@ std::size_t time_driver::process() {
   for (;;) {
     std::size_t n = 0;
     {
-      std::lock_guard lock(lock_);
+      lock_guard lock(lock_);
       // Fire at most a batch at a time (wakers run outside the lock).
       wheel_.advance(now, [&](timer_entry& e) {
         if (n == batch.size()) return false;  // next round
@@ -129,7 +130,7 @@ std::optional<std::chrono::nanoseconds> time_driver::park_timeout() const {
 }
 
 std::size_t time_driver::pending() const {
-  std::lock_guard lock(lock_);
+  lock_guard lock(lock_);
   return wheel_.size();
 }
 

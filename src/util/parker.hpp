@@ -15,9 +15,10 @@
 // unpark is visible after park returns.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
+
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -34,7 +35,7 @@ class parker {
   static constexpr std::uint32_t empty = 0;
   static constexpr std::uint32_t notified = 1;
   static constexpr std::uint32_t parked = UINT32_MAX;
-  std::atomic<std::uint32_t> state_{empty};
+  atomic<std::uint32_t> state_{empty};
 };
 
 }  // namespace kyoto::detail

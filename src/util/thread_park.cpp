@@ -3,8 +3,7 @@
 // waker that outlives its thread stays safe to wake.
 #include "kyoto/detail/runtime/thread_park.hpp"
 
-#include <atomic>
-
+#include "kyoto/detail/sync_primitives.hpp"
 #include "util/parker.hpp"
 
 namespace kyoto::detail {
@@ -12,7 +11,7 @@ namespace {
 
 struct shared_parker {
   parker p;
-  std::atomic<std::size_t> refs{1};
+  atomic<std::size_t> refs{1};
 };
 
 void release(const shared_parker* sp) noexcept {

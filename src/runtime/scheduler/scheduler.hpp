@@ -3,11 +3,11 @@
 // hook, and an id that tasks keep instead of a pointer.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
 
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/detail/task/cell.hpp"
 #include "task/owned_tasks.hpp"
 
@@ -43,7 +43,7 @@ class scheduler_registration {
 
 /// Live schedulers by id (registry.cpp). Zero-initialised at load time, so
 /// the table costs no memory until ids are used (a page per 512 ids).
-extern std::atomic<scheduler*> scheduler_slots[std::size_t{1} << 16];
+extern atomic<scheduler*> scheduler_slots[std::size_t{1} << 16];
 
 /// The live scheduler with this id.
 inline scheduler* scheduler_by_id(std::uint16_t id) noexcept {

@@ -4,7 +4,6 @@
 // (spawned_task.hpp).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <new>
@@ -15,6 +14,7 @@
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
 #include "kyoto/detail/alloc/frame_allocator.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/detail/task/header.hpp"
 #include "kyoto/runtime/join_error.hpp"
 

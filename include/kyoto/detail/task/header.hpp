@@ -9,11 +9,11 @@
 // docs/design/task-states.md.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <exception>
 
 #include "kyoto/core/waker.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto {
 class context;
@@ -56,7 +56,7 @@ struct task_header {
   /// (non-null) without one being constructed (frame_prefix.hpp).
   const task_vtable* vtable;
   /// Bits and reference count, see src/task/state.hpp.
-  std::atomic<std::uint64_t> state;
+  atomic<std::uint64_t> state;
   /// Links in the owner's list of live tasks; guarded by that list's lock
   /// (the shard follows from the address). Both null and not the list's
   /// head: not in the list.

@@ -2,11 +2,11 @@
 // time driver operations it needs (implemented in src/time/).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 
 #include "kyoto/core/waker.hpp"
 #include "kyoto/detail/intrusive_list.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -19,7 +19,7 @@ struct timer_entry : list_node {
   std::uint8_t level = 0;
   std::uint8_t slot = 0;
   bool registered = false;  // in the wheel
-  std::atomic<bool> fired{false};
+  atomic<bool> fired{false};
   kyoto::waker w;
 };
 

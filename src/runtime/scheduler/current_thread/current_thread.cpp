@@ -51,7 +51,7 @@ void current_thread_scheduler::schedule_fn(scheduler* s, task_header* t) {
 
 void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, context&),
                                         void* state) {
-  std::lock_guard drive(drive_lock_);
+  lock_guard drive(drive_lock_);
   enter_runtime entered(core);
   const current_thread_scheduler* saved = tl_driving;
   tl_driving = this;
@@ -105,7 +105,7 @@ void current_thread_scheduler::park() {
 }
 
 void current_thread_scheduler::shutdown() {
-  std::lock_guard drive(drive_lock_);
+  lock_guard drive(drive_lock_);
   if (shut_down_) return;
   shut_down_ = true;
   const current_thread_scheduler* saved = tl_driving;

@@ -1,12 +1,9 @@
 // The multi-thread work-stealing scheduler. See worker.cpp for the protocol.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "kyoto/detail/runtime/runtime_core.hpp"
@@ -16,6 +13,7 @@
 #include "runtime/scheduler/scheduler.hpp"
 #include "time/driver.hpp"
 #include "util/parker.hpp"
+#include "util/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -46,7 +44,7 @@ class multi_thread_scheduler : public scheduler {
     std::uint32_t tick = 0;
     std::uint32_t rng = 0;
     bool searching = false;
-    std::thread thread;
+    detail::thread thread;
   };
 
   static void schedule_fn(scheduler* s, task_header* t);
@@ -70,9 +68,9 @@ class multi_thread_scheduler : public scheduler {
   std::vector<std::unique_ptr<worker>> workers_;
   inject_queue inject_;
   idle idle_;
-  std::atomic<bool> shutdown_{false};
-  time_driver* time_;       // null when time is disabled
-  std::mutex driver_lock_;  // held by the worker that sleeps with the driver
+  atomic<bool> shutdown_{false};
+  time_driver* time_;  // null when time is disabled
+  mutex driver_lock_;  // held by the worker that sleeps with the driver
   std::string thread_name_;
 };
 

@@ -57,7 +57,7 @@ std::uint32_t xorshift(std::uint32_t& s) noexcept {
 namespace {
 std::uint32_t worker_count_for(const runtime_config& config) {
   if (config.worker_threads) return static_cast<std::uint32_t>(config.worker_threads);
-  unsigned n = std::thread::hardware_concurrency();
+  unsigned n = thread::hardware_concurrency();
   return n ? n : 1;
 }
 }  // namespace
@@ -82,7 +82,7 @@ multi_thread_scheduler::~multi_thread_scheduler() { shutdown(); }
 void multi_thread_scheduler::start(runtime_core* core) {
   for (auto& w : workers_) {
     worker* wp = w.get();
-    wp->thread = std::thread([this, wp, core] { run(*wp, core); });
+    wp->thread = thread([this, wp, core] { run(*wp, core); });
     std::string name = thread_name_.substr(0, 15);
     pthread_setname_np(wp->thread.native_handle(), name.c_str());
   }
@@ -131,7 +131,7 @@ void multi_thread_scheduler::schedule_remote(task_header* t) {
 }
 
 void multi_thread_scheduler::notify_parked() {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  atomic_thread_fence(std::memory_order_seq_cst);
   if (!idle_.should_notify()) return;
   int id = idle_.take_sleeper();
   if (id >= 0) workers_[static_cast<std::size_t>(id)]->park.unpark();
@@ -166,7 +166,7 @@ void multi_thread_scheduler::run(worker& w, runtime_core* core) {
 // parked worker is doing it (a runtime that never idles still has timers).
 void multi_thread_scheduler::maintenance() {
   if (!time_ || !time_->anything_due()) return;
-  std::unique_lock lock(driver_lock_, std::try_to_lock);
+  unique_lock lock(driver_lock_, std::try_to_lock);
   if (lock) time_->process();
 }
 
@@ -242,7 +242,7 @@ bool multi_thread_scheduler::spin_for_work() const noexcept {
 void multi_thread_scheduler::park(worker& w) {
   bool was_searching = std::exchange(w.searching, false);
   if (idle_.park(w.id, was_searching) && has_work_anywhere()) notify_parked();
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  atomic_thread_fence(std::memory_order_seq_cst);
   if (has_work_anywhere() || shutdown_.load(std::memory_order_acquire)) {
     if (!idle_.unpark_self(w.id)) w.park.park();  // someone woke us: eat the token
     w.searching = true;
@@ -266,7 +266,7 @@ void multi_thread_scheduler::park(worker& w) {
 // timer deadline, and on waking it fires the due timers (whose wakes
 // schedule tasks and wake other workers). The others sleep on their futex.
 void multi_thread_scheduler::park_on_driver(worker& w) {
-  std::unique_lock lock(driver_lock_, std::defer_lock);
+  unique_lock lock(driver_lock_, std::defer_lock);
   if (!time_ || !lock.try_lock()) {
     w.park.park();
     return;
