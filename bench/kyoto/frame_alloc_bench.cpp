@@ -9,9 +9,9 @@ namespace {
 
 void frame_allocator_256(benchmark::State& state) {
   for (auto _ : state) {
-    void* p = kyoto::detail::frame_allocate(256);
+    void* p = kyoto::detail::frame_block_allocate(256);
     benchmark::DoNotOptimize(p);
-    kyoto::detail::frame_deallocate(p, 256);
+    kyoto::detail::frame_block_deallocate(p, 256);
   }
 }
 BENCHMARK(frame_allocator_256);

@@ -10,10 +10,10 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <system_error>
 
 #include "kyoto/core/waker.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/runtime/coop.hpp"
 
 namespace kyoto::io {
@@ -21,7 +21,7 @@ namespace detail {
 
 struct pipe {
   explicit pipe(std::size_t max) : max_size(max) {}
-  std::mutex lock;
+  kyoto::detail::mutex lock;
   std::deque<std::byte> bytes;
   const std::size_t max_size;
   kyoto::waker reader;        // waiting for bytes
@@ -58,12 +58,12 @@ duplex_stream::~duplex_stream() { close(); }
 void duplex_stream::close() noexcept {
   kyoto::waker peer_reader, peer_writer;
   if (write_) {
-    std::lock_guard g(write_->lock);
+    kyoto::detail::lock_guard g(write_->lock);
     write_->write_closed = true;
     peer_reader = std::move(write_->reader);
   }
   if (read_) {
-    std::lock_guard g(read_->lock);
+    kyoto::detail::lock_guard g(read_->lock);
     read_->read_closed = true;
     read_->bytes.clear();
     peer_writer = std::move(read_->writer);
@@ -79,7 +79,7 @@ poll_result<result<void>> duplex_stream::poll_read(context& cx, read_buf& buf) {
   detail::pipe& p = *read_;
   kyoto::waker writer;
   {
-    std::lock_guard g(p.lock);
+    kyoto::detail::lock_guard g(p.lock);
     if (p.bytes.empty()) {
       if (p.write_closed || buf.remaining() == 0) return result<void>();  // end of stream
       if (!p.reader.will_wake(cx.waker())) p.reader = cx.waker();
@@ -105,7 +105,7 @@ poll_result<result<std::size_t>> duplex_stream::poll_write(context& cx,
   kyoto::waker reader;
   std::size_t n;
   {
-    std::lock_guard g(p.lock);
+    kyoto::detail::lock_guard g(p.lock);
     if (p.read_closed || p.write_closed) {
       return out(kyoto::err(std::make_error_code(std::errc::broken_pipe)));
     }
@@ -128,7 +128,7 @@ poll_result<result<void>> duplex_stream::poll_flush(context&) { return result<vo
 poll_result<result<void>> duplex_stream::poll_shutdown(context&) {
   kyoto::waker reader;
   {
-    std::lock_guard g(write_->lock);
+    kyoto::detail::lock_guard g(write_->lock);
     write_->write_closed = true;
     reader = std::move(write_->reader);
   }

@@ -1,7 +1,7 @@
 // The thread-local "current runtime" (what spawn and handle::current use).
 #pragma once
 
-#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
 
 namespace kyoto::detail {
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "kyoto/detail/sync_primitives.hpp"
+
 namespace kyoto::detail {
 
 namespace {
@@ -78,7 +80,7 @@ void batch_semaphore::release(std::size_t n) {
   while (more) {
     std::size_t count;
     {
-      std::lock_guard lock(lock_);
+      lock_guard lock(lock_);
       count = assign_locked(n, wake.data(), wake.size(), more);
     }
     n = 0;
@@ -91,7 +93,7 @@ void batch_semaphore::close() {
   for (;;) {
     std::size_t count = 0;
     {
-      std::lock_guard lock(lock_);
+      lock_guard lock(lock_);
       permits_.fetch_or(closed_bit, std::memory_order_seq_cst);
       while (count < wake.size() && !queue_.empty()) {
         auto* w = static_cast<acquire_future::node*>(queue_.pop_front());
@@ -117,7 +119,7 @@ poll_result<bool> batch_semaphore::acquire_future::poll(context& cx) {
       done_ = true;
       return true;
     }
-    std::lock_guard lock(s.lock_);
+    lock_guard lock(s.lock_);
     s.waiting_.fetch_add(1, std::memory_order_seq_cst);
     got = s.take_some(node_.needed);  // last try, after announcing ourselves
     if (got == ~std::size_t{0}) {
@@ -136,7 +138,7 @@ poll_result<bool> batch_semaphore::acquire_future::poll(context& cx) {
     queued_ = true;
     return pending;
   }
-  std::lock_guard lock(s.lock_);
+  lock_guard lock(s.lock_);
   if (node_.closed) return false;
   if (!node_.linked) {  // fully assigned
     done_ = true;
@@ -151,7 +153,7 @@ batch_semaphore::acquire_future::~acquire_future() {
   batch_semaphore& s = *sem_;
   std::size_t give_back = 0;
   {
-    std::lock_guard lock(s.lock_);
+    lock_guard lock(s.lock_);
     if (node_.linked) {
       s.queue_.remove(&node_);
       s.waiting_.fetch_sub(1, std::memory_order_seq_cst);

@@ -12,11 +12,13 @@
 #include <array>
 #include <utility>
 
+#include "kyoto/detail/sync_primitives.hpp"
+
 namespace kyoto {
 
 poll_result<void> notify::notified_future::poll(context& cx) {
   if (node_.done) return poll_result<void>::ready();
-  std::unique_lock lock(n_->lock_);
+  detail::unique_lock lock(n_->lock_);
   if (node_.notified != waiter::how::none) {
     node_.done = true;
     return poll_result<void>::ready();
@@ -41,7 +43,7 @@ poll_result<void> notify::notified_future::poll(context& cx) {
 
 notify::notified_future::~notified_future() {
   if (!n_) return;
-  std::unique_lock lock(n_->lock_);
+  detail::unique_lock lock(n_->lock_);
   if (node_.linked) n_->waiters_.remove(&node_);
   if (node_.notified == waiter::how::one && !node_.done) {
     // Chosen by notify_one but never observed: pass it on.
@@ -53,7 +55,7 @@ notify::notified_future::~notified_future() {
 void notify::notify_one() {
   kyoto::waker w;
   {
-    std::lock_guard lock(lock_);
+    detail::lock_guard lock(lock_);
     auto* node = static_cast<waiter*>(waiters_.pop_front());
     if (!node) {
       permit_ = true;
@@ -67,7 +69,7 @@ void notify::notify_one() {
 
 void notify::notify_waiters() {
   std::array<kyoto::waker, 32> batch;
-  std::unique_lock lock(lock_);
+  detail::unique_lock lock(lock_);
   generation_.fetch_add(1, std::memory_order_release);
   // Only the waiters present now: ones that arrive while we wake in
   // batches (lock released) wait for the next notification.

@@ -1,15 +1,16 @@
-// Transitions of the task state word and the harness that drives a task
-// through them. The protocol is described in state.hpp.
+// The harness that drives a task through the transitions of its state word
+// (state.hpp, where the protocol is described); the task's waker is in
+// waker.cpp, the owner's list of live tasks in owned_tasks.cpp.
+#include "kyoto/detail/task/harness.hpp"
+
 #include <cassert>
-#include <cstdio>
-#include <cstdlib>
 #include <new>
 
-#include "kyoto/detail/frame_allocator.hpp"
-#include "kyoto/detail/task_ops.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
 #include "kyoto/runtime/coop.hpp"
 #include "runtime/scheduler/scheduler.hpp"
 #include "task/state.hpp"
+#include "task/waker.hpp"
 
 namespace kyoto::detail {
 
@@ -19,175 +20,8 @@ std::uint64_t task_initial_state(scheduler* s) noexcept {
 }
 
 namespace {
-// The scheduler that owns t, from the id in the state word's top bits.
-scheduler* task_owner(const task_header* t) noexcept {
-  return scheduler_by_id(static_cast<std::uint16_t>(t->state.load(std::memory_order_relaxed) >>
-                                                    task_header::owner_shift));
-}
-}  // namespace
 
-namespace state {
-namespace {
-template <class F>
-std::uint64_t update(task_header* t, F&& f) noexcept {
-  std::uint64_t cur = t->state.load(std::memory_order_acquire);
-  for (;;) {
-    std::uint64_t next = f(cur);
-    if (next == cur) return cur;
-    if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
-                                       std::memory_order_acquire))
-      return cur;
-  }
-}
-}  // namespace
-
-void ref_inc(task_header* t) noexcept {
-  std::uint64_t prev = t->state.fetch_add(ref_one, std::memory_order_relaxed);
-  // 2^34 references (waker clones) would carry into the owner's bits.
-  if (refs(prev) >= (std::uint64_t{1} << 33)) [[unlikely]] {
-    std::fputs("kyoto: task reference count overflow\n", stderr);
-    std::abort();
-  }
-}
-
-bool ref_dec(task_header* t, std::uint64_t count) noexcept {
-  std::uint64_t prev = t->state.fetch_sub(count * ref_one, std::memory_order_acq_rel);
-  assert(refs(prev) >= count);
-  return refs(prev) == count;
-}
-
-to_running transition_to_running(task_header* t) noexcept {
-  to_running action = to_running::run;
-  update(t, [&](std::uint64_t s) {
-    assert(s & notified);
-    if (s & (running | complete)) {
-      action = to_running::drop_ref;
-      return s;
-    }
-    action = (s & cancelled) ? to_running::cancel : to_running::run;
-    return (s | running) & ~notified;
-  });
-  return action;
-}
-
-to_idle transition_to_idle(task_header* t) noexcept {
-  to_idle action = to_idle::ok;
-  update(t, [&](std::uint64_t s) {
-    assert(s & running);
-    if (s & cancelled) {
-      action = to_idle::cancel;
-      return s;
-    }
-    std::uint64_t next = s & ~running;
-    if (s & notified) {
-      action = to_idle::requeue;  // keep our reference for the new queue entry
-      return next;
-    }
-    action = to_idle::ok;
-    return next - ref_one;  // the notification's reference goes away
-  });
-  return action;
-}
-
-std::uint64_t transition_to_complete(task_header* t) noexcept {
-  return t->state.fetch_xor(running | complete, std::memory_order_acq_rel);
-}
-
-to_notified transition_to_notified_by_ref(task_header* t) noexcept {
-  to_notified action = to_notified::nothing;
-  update(t, [&](std::uint64_t s) {
-    if (s & (complete | notified)) {
-      action = to_notified::nothing;
-      return s;
-    }
-    if (s & running) {
-      action = to_notified::nothing;
-      return s | notified;
-    }
-    action = to_notified::submit;
-    return (s | notified) + ref_one;
-  });
-  return action;
-}
-
-to_notified transition_to_notified_by_val(task_header* t) noexcept {
-  to_notified action = to_notified::nothing;
-  update(t, [&](std::uint64_t s) {
-    if (s & running) {
-      action = to_notified::nothing;
-      return (s | notified) - ref_one;
-    }
-    if (s & (complete | notified)) {
-      action = refs(s) == 1 ? to_notified::dealloc : to_notified::nothing;
-      return s - ref_one;
-    }
-    action = to_notified::submit;  // the waker's reference becomes the queue's
-    return s | notified;
-  });
-  return action;
-}
-
-bool transition_to_notified_and_cancel(task_header* t) noexcept {
-  bool submit = false;
-  update(t, [&](std::uint64_t s) {
-    submit = false;
-    if (s & (complete | cancelled)) return s;
-    if (s & running) return s | cancelled | notified;
-    if (s & notified) return s | cancelled;
-    submit = true;
-    return (s | cancelled | notified) + ref_one;
-  });
-  return submit;
-}
-
-bool transition_to_shutdown(task_header* t) noexcept {
-  bool acquired = false;
-  update(t, [&](std::uint64_t s) {
-    acquired = !(s & (running | complete));
-    std::uint64_t next = s | cancelled;
-    if (acquired) next |= running;
-    return next;
-  });
-  return acquired;
-}
-
-}  // namespace state
-
-void drop_task_reference(task_header* t) noexcept {
-  if (state::ref_dec(t)) t->vtable->deallocate(t);
-}
-
-namespace {
-
-void submit(task_header* t) { task_owner(t)->schedule(t, false); }
-
-// Waker vtable of a task: the data pointer is the header.
-task_header* hdr(const void* p) { return static_cast<task_header*>(const_cast<void*>(p)); }
-raw_waker waker_clone(const void* p);
-void waker_wake(const void* p) {
-  task_header* t = hdr(p);
-  switch (state::transition_to_notified_by_val(t)) {
-    case state::to_notified::submit:
-      submit(t);
-      break;
-    case state::to_notified::dealloc:
-      t->vtable->deallocate(t);
-      break;
-    case state::to_notified::nothing:
-      break;
-  }
-}
-void waker_wake_by_ref(const void* p) {
-  task_header* t = hdr(p);
-  if (state::transition_to_notified_by_ref(t) == state::to_notified::submit) submit(t);
-}
-void waker_drop(const void* p) { drop_task_reference(hdr(p)); }
-constexpr waker_vtable task_waker_vtable{&waker_clone, &waker_wake, &waker_wake_by_ref,
-                                         &waker_drop};
-raw_waker waker_clone(const void* p) {
-  state::ref_inc(hdr(p));
-  return raw_waker{p, &task_waker_vtable};
-}
+void submit(task_header* t) { task_owner(t)->schedule(t); }
 
 // The runner holds RUNNING and one reference (the notification's, or the
 // list's at shutdown); the future has finished or been cancelled.
@@ -238,7 +72,7 @@ void run_task(task_header* t) {
     case state::to_idle::ok:
       return;
     case state::to_idle::requeue:
-      task_owner(t)->schedule(t, true);
+      task_owner(t)->schedule_yield(t);
       return;
     case state::to_idle::cancel:
       cancel(t);
@@ -269,7 +103,7 @@ void submit_new_task(task_header* t) {
     state::ref_dec(t, 2);  // cannot be the last: the join handle holds one
     return;
   }
-  owner->schedule(t, false);
+  owner->schedule(t);
 }
 
 bool join_poll(task_header* t, context& cx) {
@@ -316,13 +150,13 @@ void join_drop(task_header* t) noexcept {
 }
 
 waker& task_header::join_waker_slot() {
-  if (!join_waker) join_waker = ::new (frame_allocate(sizeof(waker))) waker();
+  if (!join_waker) join_waker = ::new (frame_block_allocate(sizeof(waker))) waker();
   return *join_waker;
 }
 
 void task_header::free_join_waker(waker* w) noexcept {
   w->~waker();
-  frame_deallocate(w, sizeof(waker));
+  frame_block_deallocate(w, sizeof(waker));
 }
 
 void task_abort(task_header* t) noexcept {

@@ -40,9 +40,13 @@
 // earlier use.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 
-#include "kyoto/detail/task_cell.hpp"
+#include "kyoto/detail/task/cell.hpp"
+#include "runtime/scheduler/scheduler.hpp"
 
 namespace kyoto::detail::state {
 
@@ -64,31 +68,162 @@ enum class to_idle { ok, requeue, cancel };
 enum class to_notified { nothing, submit, dealloc };
 
 /// By the holder of a notification, before polling.
-to_running transition_to_running(task_header* t) noexcept;
+inline to_running transition_to_running(task_header* t) noexcept;
 /// By the runner after a pending poll. On `ok` the notification's
 /// reference was dropped; on `requeue` it is kept for the new queue entry.
-to_idle transition_to_idle(task_header* t) noexcept;
+inline to_idle transition_to_idle(task_header* t) noexcept;
 /// By the runner after the future finished; returns the state before.
-std::uint64_t transition_to_complete(task_header* t) noexcept;
+inline std::uint64_t transition_to_complete(task_header* t) noexcept;
 /// wake_by_ref: submit means "queue it, a reference was added".
-to_notified transition_to_notified_by_ref(task_header* t) noexcept;
+inline to_notified transition_to_notified_by_ref(task_header* t) noexcept;
 /// wake (consumes the waker's reference): submit means "queue it with that
 /// reference"; dealloc means the last reference is gone.
-to_notified transition_to_notified_by_val(task_header* t) noexcept;
+inline to_notified transition_to_notified_by_val(task_header* t) noexcept;
 /// abort(): submit means "queue it (a reference was added) so that it is
 /// cancelled by whoever polls it next".
-bool transition_to_notified_and_cancel(task_header* t) noexcept;
+inline bool transition_to_notified_and_cancel(task_header* t) noexcept;
 /// Shutdown: sets CANCELLED; true if the caller now owns the task
 /// (set RUNNING on an idle task) and must cancel it.
-bool transition_to_shutdown(task_header* t) noexcept;
+inline bool transition_to_shutdown(task_header* t) noexcept;
 
-void ref_inc(task_header* t) noexcept;
+inline void ref_inc(task_header* t) noexcept;
 /// True when this was the last reference.
-bool ref_dec(task_header* t, std::uint64_t count = 1) noexcept;
+inline bool ref_dec(task_header* t, std::uint64_t count = 1) noexcept;
+
+// The transitions (inline: the harness and the waker run them on every
+// poll and wake).
+
+template <class F>
+inline std::uint64_t update(task_header* t, F&& f) noexcept {
+  std::uint64_t cur = t->state.load(std::memory_order_acquire);
+  for (;;) {
+    std::uint64_t next = f(cur);
+    if (next == cur) return cur;
+    if (t->state.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                       std::memory_order_acquire))
+      return cur;
+  }
+}
+
+inline void ref_inc(task_header* t) noexcept {
+  std::uint64_t prev = t->state.fetch_add(ref_one, std::memory_order_relaxed);
+  // 2^34 references (waker clones) would carry into the owner's bits.
+  if (refs(prev) >= (std::uint64_t{1} << 33)) [[unlikely]] {
+    std::fputs("kyoto: task reference count overflow\n", stderr);
+    std::abort();
+  }
+}
+
+inline bool ref_dec(task_header* t, std::uint64_t count) noexcept {
+  std::uint64_t prev = t->state.fetch_sub(count * ref_one, std::memory_order_acq_rel);
+  assert(refs(prev) >= count);
+  return refs(prev) == count;
+}
+
+inline to_running transition_to_running(task_header* t) noexcept {
+  to_running action = to_running::run;
+  update(t, [&](std::uint64_t s) {
+    assert(s & notified);
+    if (s & (running | complete)) {
+      action = to_running::drop_ref;
+      return s;
+    }
+    action = (s & cancelled) ? to_running::cancel : to_running::run;
+    return (s | running) & ~notified;
+  });
+  return action;
+}
+
+inline to_idle transition_to_idle(task_header* t) noexcept {
+  to_idle action = to_idle::ok;
+  update(t, [&](std::uint64_t s) {
+    assert(s & running);
+    if (s & cancelled) {
+      action = to_idle::cancel;
+      return s;
+    }
+    std::uint64_t next = s & ~running;
+    if (s & notified) {
+      action = to_idle::requeue;  // keep our reference for the new queue entry
+      return next;
+    }
+    action = to_idle::ok;
+    return next - ref_one;  // the notification's reference goes away
+  });
+  return action;
+}
+
+inline std::uint64_t transition_to_complete(task_header* t) noexcept {
+  return t->state.fetch_xor(running | complete, std::memory_order_acq_rel);
+}
+
+inline to_notified transition_to_notified_by_ref(task_header* t) noexcept {
+  to_notified action = to_notified::nothing;
+  update(t, [&](std::uint64_t s) {
+    if (s & (complete | notified)) {
+      action = to_notified::nothing;
+      return s;
+    }
+    if (s & running) {
+      action = to_notified::nothing;
+      return s | notified;
+    }
+    action = to_notified::submit;
+    return (s | notified) + ref_one;
+  });
+  return action;
+}
+
+inline to_notified transition_to_notified_by_val(task_header* t) noexcept {
+  to_notified action = to_notified::nothing;
+  update(t, [&](std::uint64_t s) {
+    if (s & running) {
+      action = to_notified::nothing;
+      return (s | notified) - ref_one;
+    }
+    if (s & (complete | notified)) {
+      action = refs(s) == 1 ? to_notified::dealloc : to_notified::nothing;
+      return s - ref_one;
+    }
+    action = to_notified::submit;  // the waker's reference becomes the queue's
+    return s | notified;
+  });
+  return action;
+}
+
+inline bool transition_to_notified_and_cancel(task_header* t) noexcept {
+  bool submit = false;
+  update(t, [&](std::uint64_t s) {
+    submit = false;
+    if (s & (complete | cancelled)) return s;
+    if (s & running) return s | cancelled | notified;
+    if (s & notified) return s | cancelled;
+    submit = true;
+    return (s | cancelled | notified) + ref_one;
+  });
+  return submit;
+}
+
+inline bool transition_to_shutdown(task_header* t) noexcept {
+  bool acquired = false;
+  update(t, [&](std::uint64_t s) {
+    acquired = !(s & (running | complete));
+    std::uint64_t next = s | cancelled;
+    if (acquired) next |= running;
+    return next;
+  });
+  return acquired;
+}
 
 }  // namespace kyoto::detail::state
 
 namespace kyoto::detail {
+
+/// The scheduler that owns t, from the id in the state word's top bits.
+inline scheduler* task_owner(const task_header* t) noexcept {
+  return scheduler_by_id(static_cast<std::uint16_t>(t->state.load(std::memory_order_relaxed) >>
+                                                    task_header::owner_shift));
+}
 
 /// Polls (or cancels) a task whose notification the caller holds; runs the
 /// whole protocol above, including queueing it again.
@@ -97,6 +232,8 @@ void run_task(task_header* t);
 /// the list's reference).
 void shutdown_task(task_header* t);
 /// Drops one reference; frees the cell if it was the last.
-void drop_task_reference(task_header* t) noexcept;
+inline void drop_task_reference(task_header* t) noexcept {
+  if (state::ref_dec(t)) t->vtable->deallocate(t);
+}
 
 }  // namespace kyoto::detail

@@ -3,7 +3,8 @@
 #include <array>
 #include <stdexcept>
 
-#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 namespace {
@@ -37,7 +38,7 @@ void time_driver::note_next_locked() noexcept {
 void time_driver::register_entry(timer_entry& e, const kyoto::waker& w) {
   bool earlier;
   {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     if (e.registered) wheel_.remove(e);
     e.fired.store(false, std::memory_order_relaxed);
     e.w = w;
@@ -61,14 +62,14 @@ bool time_driver::lower_next_locked(std::uint64_t deadline_ms) noexcept {
 }
 
 bool time_driver::update_waker(timer_entry& e, const kyoto::waker& w) {
-  std::lock_guard lock(lock_);
+  lock_guard lock(lock_);
   if (!e.registered) return false;
   if (!e.w.will_wake(w)) e.w = w;
   return true;
 }
 
 void time_driver::deregister(timer_entry& e) noexcept {
-  std::lock_guard lock(lock_);
+  lock_guard lock(lock_);
   if (e.registered) wheel_.remove(e);
 }
 
@@ -76,7 +77,7 @@ bool time_driver::reset(timer_entry& e, std::uint64_t deadline_ms) {
   bool earlier = false;
   bool armed;
   {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     if (e.registered) wheel_.remove(e);
     e.deadline_ms = deadline_ms;
     e.fired.store(false, std::memory_order_relaxed);
@@ -104,7 +105,7 @@ std::size_t time_driver::process() {
   for (;;) {
     std::size_t n = 0;
     {
-      std::lock_guard lock(lock_);
+      lock_guard lock(lock_);
       // Fire at most a batch at a time (wakers run outside the lock).
       wheel_.advance(now, [&](timer_entry& e) {
         if (n == batch.size()) return false;  // next round
@@ -129,7 +130,7 @@ std::optional<std::chrono::nanoseconds> time_driver::park_timeout() const {
 }
 
 std::size_t time_driver::pending() const {
-  std::lock_guard lock(lock_);
+  lock_guard lock(lock_);
   return wheel_.size();
 }
 
@@ -186,24 +187,24 @@ time_driver& current_time_driver() {
   return *d;
 }
 
-std::uint64_t driver_now_ms(time_driver& d) noexcept { return d.now_ms(); }
-std::int64_t driver_now_ns(time_driver& d) noexcept { return d.now_ns(); }
-std::int64_t driver_origin_ns(time_driver& d) noexcept { return d.origin_ns(); }
-void driver_register(time_driver& d, timer_entry& e, const kyoto::waker& w) {
+std::uint64_t time_now_ms(time_driver& d) noexcept { return d.now_ms(); }
+std::int64_t time_now_ns(time_driver& d) noexcept { return d.now_ns(); }
+std::int64_t time_origin_ns(time_driver& d) noexcept { return d.origin_ns(); }
+void time_register(time_driver& d, timer_entry& e, const kyoto::waker& w) {
   d.register_entry(e, w);
 }
-bool driver_update_waker(time_driver& d, timer_entry& e, const kyoto::waker& w) {
+bool time_update_waker(time_driver& d, timer_entry& e, const kyoto::waker& w) {
   return d.update_waker(e, w);
 }
-void driver_deregister(time_driver& d, timer_entry& e) noexcept { d.deregister(e); }
-bool driver_reset(time_driver& d, timer_entry& e, std::uint64_t deadline_ms) {
+void time_deregister(time_driver& d, timer_entry& e) noexcept { d.deregister(e); }
+bool time_reset(time_driver& d, timer_entry& e, std::uint64_t deadline_ms) {
   return d.reset(e, deadline_ms);
 }
-bool driver_paused(time_driver& d) noexcept { return d.paused(); }
-void driver_pause(time_driver& d) { d.pause(); }
-void driver_resume(time_driver& d) { d.resume(); }
-void driver_advance(time_driver& d, std::int64_t ns) { d.advance(std::chrono::nanoseconds(ns)); }
-void driver_process(time_driver& d) { d.process(); }
+bool time_paused(time_driver& d) noexcept { return d.paused(); }
+void time_pause(time_driver& d) { d.pause(); }
+void time_resume(time_driver& d) { d.resume(); }
+void time_advance(time_driver& d, std::int64_t ns) { d.advance(std::chrono::nanoseconds(ns)); }
+void time_process(time_driver& d) { d.process(); }
 bool current_runtime_is_current_thread() noexcept {
   runtime_core* core = current_runtime();
   return core && core->config().kind == runtime_config::flavor::current_thread;

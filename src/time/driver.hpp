@@ -17,13 +17,12 @@
 // (release) and its waker moved into a batch that is woken after unlock.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 #include "time/wheel/wheel.hpp"
 #include "util/parker.hpp"
 
@@ -65,14 +64,14 @@ class time_driver {
   bool lower_next_locked(std::uint64_t deadline_ms) noexcept;
 
   const std::int64_t origin_ns_;
-  mutable std::mutex lock_;
+  mutable mutex lock_;
   timer_wheel wheel_;  // guarded by lock_
-  std::atomic<std::uint64_t> next_{UINT64_MAX};
-  std::atomic<parker*> sleeper_{nullptr};
+  atomic<std::uint64_t> next_{UINT64_MAX};
+  atomic<parker*> sleeper_{nullptr};
   // Clock: now = paused ? frozen_ns_ : real - origin + shift_ns_.
-  std::atomic<bool> paused_{false};
-  std::atomic<std::int64_t> frozen_ns_{0};
-  std::atomic<std::int64_t> shift_ns_{0};
+  atomic<bool> paused_{false};
+  atomic<std::int64_t> frozen_ns_{0};
+  atomic<std::int64_t> shift_ns_{0};
 };
 
 }  // namespace kyoto::detail

@@ -15,9 +15,10 @@
 // unpark is visible after park returns.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
+
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -54,7 +55,7 @@ class parker {
   static constexpr std::uint32_t notified = 1;
   static constexpr std::uint32_t parked = UINT32_MAX;
   static constexpr std::uint32_t parked_driver = UINT32_MAX - 1;
-  std::atomic<std::uint32_t> state_{empty};
+  atomic<std::uint32_t> state_{empty};
   void (*driver_wake_)(void*) noexcept = nullptr;
   void* driver_ctx_ = nullptr;
 };

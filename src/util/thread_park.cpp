@@ -1,10 +1,9 @@
 // The per-thread parker behind block_on's waker. The parker is reference
 // counted (the thread holds one reference, each waker clone another), so a
 // waker that outlives its thread stays safe to wake.
-#include "kyoto/detail/thread_park.hpp"
+#include "kyoto/detail/runtime/thread_park.hpp"
 
-#include <atomic>
-
+#include "kyoto/detail/sync_primitives.hpp"
 #include "util/parker.hpp"
 
 namespace kyoto::detail {
@@ -12,7 +11,7 @@ namespace {
 
 struct shared_parker {
   parker p;
-  std::atomic<std::size_t> refs{1};
+  atomic<std::size_t> refs{1};
 };
 
 void release(const shared_parker* sp) noexcept {

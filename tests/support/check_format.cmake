@@ -6,5 +6,5 @@ file(GLOB_RECURSE files ${ROOT}/include/*.hpp ${ROOT}/src/*.hpp ${ROOT}/src/*.cp
 execute_process(COMMAND ${CLANG_FORMAT} --dry-run --Werror ${files} RESULT_VARIABLE rc
                 ERROR_VARIABLE out)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "clang-format differences (run: clang-format -i <file>):\n${out}")
+  message(FATAL_ERROR "clang-format differences (run: ${CLANG_FORMAT} -i <file>):\n${out}")
 endif()

@@ -1,4 +1,4 @@
-#include "kyoto/detail/frame_allocator.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,13 +11,13 @@ using namespace kyoto::detail;
 
 TEST(FrameAllocator, RecyclesBlocksOfTheSameClass) {
   std::thread([] {
-    void* a = frame_allocate(100);
-    frame_deallocate(a, 100);
+    void* a = frame_block_allocate(100);
+    frame_block_deallocate(a, 100);
     EXPECT_EQ(frame_cache_blocks(), 1u);
-    void* b = frame_allocate(110);  // same 16-byte class (97..112)
+    void* b = frame_block_allocate(110);  // same 16-byte class (97..112)
     EXPECT_EQ(a, b);
     EXPECT_EQ(frame_cache_blocks(), 0u);
-    frame_deallocate(b, 110);
+    frame_block_deallocate(b, 110);
   }).join();
 }
 
@@ -26,30 +26,30 @@ TEST(FrameAllocator, RecyclesBlocksOfTheSameClass) {
 TEST(FrameAllocator, EverySizeFitsItsClassBlock) {
   std::thread([] {
     for (std::size_t size = 8; size <= 2 * 1024 + 64; size += 8) {
-      auto* p = static_cast<unsigned char*>(frame_allocate(size));
+      auto* p = static_cast<unsigned char*>(frame_block_allocate(size));
       std::memset(p, 0xab, size);
       ASSERT_EQ(reinterpret_cast<std::uintptr_t>(p) % 16, 0u) << size;
-      frame_deallocate(p, size);
-      void* q = frame_allocate(frame_size_of_code(frame_size_code(size)));
+      frame_block_deallocate(p, size);
+      void* q = frame_block_allocate(frame_size_of_code(frame_size_code(size)));
       std::memset(q, 0xcd, size);
-      frame_deallocate(q, size);
+      frame_block_deallocate(q, size);
     }
   }).join();
 }
 
 TEST(FrameAllocator, LargeFramesBypassTheCache) {
   std::thread([] {
-    void* a = frame_allocate(1 << 20);
-    frame_deallocate(a, 1 << 20);
+    void* a = frame_block_allocate(1 << 20);
+    frame_block_deallocate(a, 1 << 20);
     EXPECT_EQ(frame_cache_blocks(), 0u);
   }).join();
 }
 
 TEST(FrameAllocator, BlocksFreedOnAnotherThreadMigrate) {
   void* p = nullptr;
-  std::thread([&] { p = frame_allocate(200); }).join();
+  std::thread([&] { p = frame_block_allocate(200); }).join();
   std::thread([&] {
-    frame_deallocate(p, 200);
+    frame_block_deallocate(p, 200);
     EXPECT_EQ(frame_cache_blocks(), 1u);
   }).join();  // the thread's cache is freed at exit (ASan checks the leak)
 }
@@ -58,8 +58,8 @@ TEST(FrameAllocator, TrimGivesTheCacheAndTheDepotBack) {
   std::thread([] {
     frame_cache_trim();
     std::vector<void*> blocks;
-    for (int i = 0; i < 2000; ++i) blocks.push_back(frame_allocate(64));
-    for (void* b : blocks) frame_deallocate(b, 64);  // spills batches to the depot
+    for (int i = 0; i < 2000; ++i) blocks.push_back(frame_block_allocate(64));
+    for (void* b : blocks) frame_block_deallocate(b, 64);  // spills batches to the depot
     EXPECT_GT(frame_cache_blocks(), 0u);
     EXPECT_LT(frame_cache_blocks(), 2000u);
     EXPECT_GE(frame_cache_trim(), 2000u);  // this thread's list and the depot's batches
@@ -73,12 +73,12 @@ TEST(FrameAllocator, TrimKeepsASpanWithABlockInUse) {
   std::thread([] {
     frame_cache_trim();
     std::vector<void*> blocks;
-    for (int i = 0; i < 1000; ++i) blocks.push_back(frame_allocate(48));
+    for (int i = 0; i < 1000; ++i) blocks.push_back(frame_block_allocate(48));
     void* live = blocks.back();
     blocks.pop_back();
-    for (void* b : blocks) frame_deallocate(b, 48);
+    for (void* b : blocks) frame_block_deallocate(b, 48);
     std::size_t first = frame_cache_trim();
-    frame_deallocate(live, 48);
+    frame_block_deallocate(live, 48);
     std::size_t second = frame_cache_trim();
     if (frame_allocator_uses_spans()) {
       EXPECT_EQ(first, 0u);      // the live block pins its span: nothing goes back
@@ -97,10 +97,10 @@ TEST(FrameAllocator, TrimReturnsSpansOfAnExitedThread) {
   std::vector<void*> blocks;
   std::thread([&] {
     frame_cache_trim();
-    for (int i = 0; i < 500; ++i) blocks.push_back(frame_allocate(80));
+    for (int i = 0; i < 500; ++i) blocks.push_back(frame_block_allocate(80));
   }).join();
   std::thread([&] {
-    for (void* b : blocks) frame_deallocate(b, 80);
+    for (void* b : blocks) frame_block_deallocate(b, 80);
     EXPECT_GE(frame_cache_trim(), 500u);
     EXPECT_EQ(frame_cache_blocks(), 0u);
   }).join();

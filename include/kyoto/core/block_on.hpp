@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/thread_park.hpp"
+#include "kyoto/detail/runtime/thread_park.hpp"
 
 namespace kyoto {
 

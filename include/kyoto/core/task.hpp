@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/promise_base.hpp"
+#include "kyoto/detail/task/promise.hpp"
 
 namespace kyoto {
 

@@ -12,11 +12,11 @@
 // slot.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <utility>
 
 #include "kyoto/core/waker.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -51,7 +51,7 @@ class atomic_waker {
   static constexpr std::uint8_t idle = 0;
   static constexpr std::uint8_t registering = 1;
   static constexpr std::uint8_t waking = 2;
-  std::atomic<std::uint8_t> state_{idle};
+  atomic<std::uint8_t> state_{idle};
   waker slot_;
 };
 

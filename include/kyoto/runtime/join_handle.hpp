@@ -7,7 +7,7 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
-#include "kyoto/detail/task_ops.hpp"
+#include "kyoto/detail/task/harness.hpp"
 #include "kyoto/runtime/coop.hpp"
 #include "kyoto/runtime/join_error.hpp"
 

@@ -12,9 +12,9 @@
 #include <utility>
 
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/runtime_core.hpp"
-#include "kyoto/detail/spawned_task.hpp"
-#include "kyoto/detail/task_ops.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
+#include "kyoto/detail/task/harness.hpp"
+#include "kyoto/detail/task/spawned_task.hpp"
 #include "kyoto/runtime/join_handle.hpp"
 
 namespace kyoto {

@@ -25,7 +25,7 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
-#include "kyoto/detail/frame_allocator.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
 #include "kyoto/runtime/coop.hpp"
 
 namespace kyoto::oneshot {
@@ -52,9 +52,9 @@ struct shared {
   std::optional<T> value;
   kyoto::waker rx;
 
-  static void* operator new(std::size_t n) { return kyoto::detail::frame_allocate(n); }
+  static void* operator new(std::size_t n) { return kyoto::detail::frame_block_allocate(n); }
   static void operator delete(void* p, std::size_t n) noexcept {
-    kyoto::detail::frame_deallocate(p, n);
+    kyoto::detail::frame_block_deallocate(p, n);
   }
 
   void release() noexcept {

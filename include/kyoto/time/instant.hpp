@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 
 namespace kyoto {
 
@@ -42,7 +42,7 @@ class instant {
   instant() noexcept = default;
   static instant now() noexcept {
     if (auto* d = detail::current_time_driver_or_null()) {
-      return instant(detail::driver_origin_ns(*d) + detail::driver_now_ns(*d));
+      return instant(detail::time_origin_ns(*d) + detail::time_now_ns(*d));
     }
     return from_steady(std::chrono::steady_clock::now());
   }

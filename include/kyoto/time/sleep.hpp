@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 #include "kyoto/runtime/coop.hpp"
 #include "kyoto/time/instant.hpp"
 
@@ -36,7 +36,7 @@ class [[nodiscard]] sleep {
   sleep(const sleep&) = delete;
   sleep& operator=(const sleep&) = delete;
   ~sleep() {
-    if (armed_) detail::driver_deregister(*driver_, entry_);
+    if (armed_) detail::time_deregister(*driver_, entry_);
   }
 
   poll_result<void> poll(context& cx) {
@@ -45,10 +45,10 @@ class [[nodiscard]] sleep {
       if (deadline_ <= driver_now()) return poll_result<void>::ready();
       if (!coop::poll_proceed(cx)) return pending;
       armed_ = true;
-      detail::driver_register(*driver_, entry_, cx.waker());
+      detail::time_register(*driver_, entry_, cx.waker());
       return pending;
     }
-    if (!detail::driver_update_waker(*driver_, entry_, cx.waker())) {
+    if (!detail::time_update_waker(*driver_, entry_, cx.waker())) {
       if (entry_.fired.load(std::memory_order_acquire)) return poll_result<void>::ready();
     }
     return pending;
@@ -63,7 +63,7 @@ class [[nodiscard]] sleep {
   void reset(instant deadline) {
     deadline_ = deadline;
     entry_.deadline_ms = ticks_for(deadline);
-    armed_ = detail::driver_reset(*driver_, entry_, entry_.deadline_ms);
+    armed_ = detail::time_reset(*driver_, entry_, entry_.deadline_ms);
   }
 
  private:
@@ -71,11 +71,11 @@ class [[nodiscard]] sleep {
     entry_.deadline_ms = ticks_for(deadline);
   }
   instant driver_now() const noexcept {
-    return instant() + std::chrono::nanoseconds(detail::driver_origin_ns(*driver_) +
-                                                detail::driver_now_ns(*driver_));
+    return instant() + std::chrono::nanoseconds(detail::time_origin_ns(*driver_) +
+                                                detail::time_now_ns(*driver_));
   }
   std::uint64_t ticks_for(instant deadline) const noexcept {
-    std::int64_t rel = deadline.nanoseconds_since_epoch() - detail::driver_origin_ns(*driver_);
+    std::int64_t rel = deadline.nanoseconds_since_epoch() - detail::time_origin_ns(*driver_);
     if (rel <= 0) return 0;
     return static_cast<std::uint64_t>(rel / 1'000'000 + (rel % 1'000'000 != 0));  // round up
   }

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 
 namespace kyoto::time {
 
@@ -19,11 +19,11 @@ inline void pause() {
   if (!detail::current_runtime_is_current_thread()) {
     throw std::logic_error("kyoto::time::pause needs a current_thread runtime with time enabled");
   }
-  detail::driver_pause(detail::current_time_driver());
+  detail::time_pause(detail::current_time_driver());
 }
 
 /// Lets the clock run again from where it stands.
-inline void resume() { detail::driver_resume(detail::current_time_driver()); }
+inline void resume() { detail::time_resume(detail::current_time_driver()); }
 
 /// Moves the clock forward by d, fires the timers now due and yields once
 /// so that the woken tasks run:  co_await kyoto::time::advance(5s);
@@ -37,8 +37,8 @@ class [[nodiscard]] advance {
   poll_result<void> poll(context& cx) {
     if (done_) return poll_result<void>::ready();
     auto& driver = detail::current_time_driver();
-    detail::driver_advance(driver, ns_);
-    detail::driver_process(driver);
+    detail::time_advance(driver, ns_);
+    detail::time_process(driver);
     done_ = true;
     cx.waker().wake_by_ref();
     return pending;

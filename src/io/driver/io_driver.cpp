@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
 #include "kyoto/io/error.hpp"
 
 namespace kyoto::detail {
@@ -75,7 +75,7 @@ io::result<scheduled_io*> io_driver::add(int fd, std::uint8_t interest_mask) {
   if (interest_mask & io::detail::ready_writable) ev.events |= EPOLLOUT;
   ev.data.ptr = io;
   {
-    std::lock_guard guard(lock_);
+    lock_guard guard(lock_);
     if (shut_down_) {
       delete io;
       return kyoto::err(std::error_code(io::errc::driver_shutdown));
@@ -98,7 +98,7 @@ void io_driver::remove(scheduled_io* io, int fd) noexcept {
   io->shutdown_and_wake();
   bool free_now;
   {
-    std::lock_guard guard(lock_);
+    lock_guard guard(lock_);
     live_.remove(io);
     free_now = shut_down_;
     if (!free_now) release_.push_back(io);
@@ -110,7 +110,7 @@ void io_driver::remove(scheduled_io* io, int fd) noexcept {
 void io_driver::free_released() noexcept {
   std::vector<scheduled_io*> released;
   {
-    std::lock_guard guard(lock_);
+    lock_guard guard(lock_);
     if (release_.empty()) return;
     released.swap(release_);
   }
@@ -148,7 +148,7 @@ void io_driver::shutdown() noexcept {
   std::vector<waker> woken;
   {
     // Under lock_, so that no record is freed meanwhile (remove() takes it).
-    std::lock_guard guard(lock_);
+    lock_guard guard(lock_);
     if (shut_down_) return;
     shut_down_ = true;
     for (list_node* n = live_.front(); n; n = n->next) {

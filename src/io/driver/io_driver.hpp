@@ -18,16 +18,15 @@
 #include <sys/epoll.h>
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "io/driver/scheduled_io.hpp"
 #include "kyoto/detail/intrusive_list.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/io/result.hpp"
 
 namespace kyoto::detail {
@@ -63,11 +62,11 @@ class io_driver : public std::enable_shared_from_this<io_driver> {
 
   int epfd_ = -1;
   int evfd_ = -1;
-  std::mutex lock_;
+  mutex lock_;
   intrusive_list live_;                 // guarded by lock_
   std::vector<scheduled_io*> release_;  // guarded by lock_
   bool shut_down_ = false;              // guarded by lock_
-  std::atomic<std::size_t> sources_{0};
+  atomic<std::size_t> sources_{0};
   std::array<epoll_event, 256> events_{};  // the turning thread's
 };
 

@@ -44,7 +44,7 @@ void scheduled_io::wake_matching(std::uint8_t bits, bool all) {
     std::size_t n;
     bool more;
     {
-      std::lock_guard guard(lock);
+      lock_guard guard(lock);
       n = take_wakers_locked(bits, all, batch.data(), batch.size(), more);
     }
     for (std::size_t i = 0; i < n; ++i) std::exchange(batch[i], waker()).wake();
@@ -69,7 +69,7 @@ void scheduled_io::shutdown_and_wake() {
 
 void scheduled_io::shutdown_take_all(std::vector<waker>& out) {
   readiness.fetch_or(shutdown_bit, std::memory_order_acq_rel);
-  std::lock_guard guard(lock);
+  lock_guard guard(lock);
   std::array<waker, wake_batch> batch;
   bool more = true;
   while (more) {

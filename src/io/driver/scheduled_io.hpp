@@ -19,13 +19,12 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <vector>
 
 #include "kyoto/core/waker.hpp"
 #include "kyoto/detail/intrusive_list.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/io/detail/registration.hpp"
 
 namespace kyoto::detail {
@@ -50,8 +49,8 @@ struct scheduled_io : list_node {
                                  bool& more) noexcept;
   void wake_matching(std::uint8_t bits, bool all);
 
-  std::atomic<std::uint32_t> readiness{0};
-  std::mutex lock;
+  atomic<std::uint32_t> readiness{0};
+  mutex lock;
   waker reader;                 // guarded by lock
   waker writer;                 // guarded by lock
   intrusive_list waiters;       // of io::detail::io_waiter, guarded by lock

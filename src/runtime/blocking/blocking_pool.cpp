@@ -2,10 +2,9 @@
 
 #include <pthread.h>
 
-#include <thread>
-
 #include "runtime/context.hpp"
 #include "task/state.hpp"
+#include "util/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -14,15 +13,15 @@ blocking_pool::blocking_pool(std::size_t max_threads, std::chrono::milliseconds 
     : max_threads_(max_threads ? max_threads : 1),
       keep_alive_(keep_alive),
       name_(std::move(thread_name)) {
-  static const scheduler_vtable vt{&blocking_pool::schedule_fn};
+  static const scheduler_vtable vt{&blocking_pool::schedule_fn, &blocking_pool::schedule_fn};
   vtable = &vt;
 }
 
 blocking_pool::~blocking_pool() = default;
 
-void blocking_pool::schedule_fn(scheduler* s, task_header* t, bool) {
+void blocking_pool::schedule_fn(scheduler* s, task_header* t) {
   auto* self = static_cast<blocking_pool*>(s);
-  std::unique_lock lock(self->lock_);
+  unique_lock lock(self->lock_);
   if (self->shutdown_) {
     lock.unlock();
     drop_task_reference(t);
@@ -37,7 +36,7 @@ void blocking_pool::schedule_fn(scheduler* s, task_header* t, bool) {
   if (self->threads_ < self->max_threads_) {
     ++self->threads_;
     lock.unlock();
-    std::thread th(&blocking_pool::thread_main, self->shared_from_this(), self->core_);
+    thread th(&blocking_pool::thread_main, self->shared_from_this(), self->core_);
     std::string name = (self->name_ + "-blk").substr(0, 15);
     pthread_setname_np(th.native_handle(), name.c_str());
     th.detach();
@@ -47,7 +46,7 @@ void blocking_pool::schedule_fn(scheduler* s, task_header* t, bool) {
 
 void blocking_pool::thread_main(std::shared_ptr<blocking_pool> self, runtime_core* core) {
   enter_runtime entered(core);
-  std::unique_lock lock(self->lock_);
+  unique_lock lock(self->lock_);
   for (;;) {
     if (!self->queue_.empty()) {
       task_header* t = self->queue_.front();
@@ -70,19 +69,19 @@ void blocking_pool::thread_main(std::shared_ptr<blocking_pool> self, runtime_cor
 
 bool blocking_pool::shutdown(std::chrono::nanoseconds timeout) {
   {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     if (shutdown_) return true;
     shutdown_ = true;
   }
   owned.close_and_take_all([](task_header* t) { shutdown_task(t); });
   std::deque<task_header*> queued;
   {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     queued.swap(queue_);
   }
   for (task_header* t : queued) drop_task_reference(t);
   cv_.notify_all();
-  std::unique_lock lock(lock_);
+  unique_lock lock(lock_);
   if (timeout.count() < 0) {
     exited_cv_.wait(lock, [&] { return threads_ == 0; });
     return true;

@@ -14,14 +14,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "runtime/scheduler/scheduler.hpp"
+#include "util/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -41,16 +40,16 @@ class blocking_pool : public scheduler, public std::enable_shared_from_this<bloc
   bool shutdown(std::chrono::nanoseconds timeout);
 
  private:
-  static void schedule_fn(scheduler* s, task_header* t, bool is_yield);
+  static void schedule_fn(scheduler* s, task_header* t);
   static void thread_main(std::shared_ptr<blocking_pool> self, runtime_core* core);
 
-  std::mutex lock_;
-  std::condition_variable cv_;         // a job arrived, or shutdown
-  std::condition_variable exited_cv_;  // a thread exited
-  std::deque<task_header*> queue_;     // guarded by lock_
-  std::size_t threads_ = 0;            // guarded by lock_
-  std::size_t idle_ = 0;               // guarded by lock_
-  bool shutdown_ = false;              // guarded by lock_
+  mutex lock_;
+  condition_variable cv_;           // a job arrived, or shutdown
+  condition_variable exited_cv_;    // a thread exited
+  std::deque<task_header*> queue_;  // guarded by lock_
+  std::size_t threads_ = 0;         // guarded by lock_
+  std::size_t idle_ = 0;            // guarded by lock_
+  bool shutdown_ = false;           // guarded by lock_
   const std::size_t max_threads_;
   const std::chrono::milliseconds keep_alive_;
   const std::string name_;

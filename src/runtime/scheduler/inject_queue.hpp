@@ -8,12 +8,11 @@
 // drops the task's notification reference itself.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
-#include <mutex>
 #include <vector>
 
-#include "kyoto/detail/task_cell.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
+#include "kyoto/detail/task/cell.hpp"
 #include "runtime/scheduler/task_ring.hpp"
 
 namespace kyoto::detail {
@@ -22,7 +21,7 @@ class inject_queue {
  public:
   /// False when closed (the caller keeps the reference).
   bool push(task_header* t) {
-    std::lock_guard lock(mutex_);
+    lock_guard lock(mutex_);
     if (closed_) return false;
     ring_.push(t);
     len_.store(ring_.size(), std::memory_order_release);
@@ -31,7 +30,7 @@ class inject_queue {
 
   /// Pushes n tasks, in order; false when closed (the caller keeps them).
   bool push_batch(task_header* const* ts, std::size_t n) {
-    std::lock_guard lock(mutex_);
+    lock_guard lock(mutex_);
     if (closed_) return false;
     ring_.push_n(ts, n);
     len_.store(ring_.size(), std::memory_order_release);
@@ -40,7 +39,7 @@ class inject_queue {
 
   task_header* pop() {
     if (empty()) return nullptr;
-    std::lock_guard lock(mutex_);
+    lock_guard lock(mutex_);
     task_header* t = ring_.pop();
     len_.store(ring_.size(), std::memory_order_release);
     return t;
@@ -51,7 +50,7 @@ class inject_queue {
   /// this queue again (overflow).
   std::size_t pop_n(task_header** out, std::size_t max) {
     if (empty() || max == 0) return 0;
-    std::lock_guard lock(mutex_);
+    lock_guard lock(mutex_);
     std::size_t n = ring_.pop_n(out, max);
     len_.store(ring_.size(), std::memory_order_release);
     return n;
@@ -62,7 +61,7 @@ class inject_queue {
 
   /// Refuses further pushes; returns the queued tasks.
   std::vector<task_header*> close() {
-    std::lock_guard lock(mutex_);
+    lock_guard lock(mutex_);
     closed_ = true;
     std::vector<task_header*> all;
     all.reserve(ring_.size());
@@ -72,10 +71,10 @@ class inject_queue {
   }
 
  private:
-  std::mutex mutex_;
+  mutex mutex_;
   task_ring ring_;       // guarded by mutex_
   bool closed_ = false;  // guarded by mutex_
-  std::atomic<std::size_t> len_{0};
+  atomic<std::size_t> len_{0};
 };
 
 }  // namespace kyoto::detail

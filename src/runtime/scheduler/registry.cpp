@@ -4,12 +4,11 @@
 // alive (the runtime outlives every task it has not completed), and the
 // slot was written before the task existed (the spawn that created the
 // task happens after the scheduler's construction).
-#include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <stdexcept>
 #include <vector>
 
+#include "kyoto/detail/sync_primitives.hpp"
 #include "runtime/scheduler/scheduler.hpp"
 
 namespace kyoto::detail {
@@ -19,7 +18,7 @@ constexpr std::size_t max_ids = std::size_t{1} << 16;
 
 // Who holds which id; touched only when a scheduler is created or destroyed.
 struct registry {
-  std::mutex lock;
+  mutex lock;
   std::vector<std::uint16_t> free_ids;  // guarded by lock
   std::uint32_t next_unused = 1;        // guarded by lock; id 0 is never given
 };
@@ -31,11 +30,11 @@ registry& the_registry() {
 
 }  // namespace
 
-constinit std::atomic<scheduler*> scheduler_slots[max_ids]{};
+constinit atomic<scheduler*> scheduler_slots[max_ids]{};
 
 scheduler_registration::scheduler_registration(scheduler* s) {
   registry& r = the_registry();
-  std::lock_guard lock(r.lock);
+  lock_guard lock(r.lock);
   if (!r.free_ids.empty()) {
     id_ = r.free_ids.back();
     r.free_ids.pop_back();
@@ -49,7 +48,7 @@ scheduler_registration::scheduler_registration(scheduler* s) {
 
 scheduler_registration::~scheduler_registration() {
   registry& r = the_registry();
-  std::lock_guard lock(r.lock);
+  lock_guard lock(r.lock);
   scheduler_slots[id_].store(nullptr, std::memory_order_relaxed);
   r.free_ids.push_back(id_);
 }

@@ -12,7 +12,7 @@
 #include <memory>
 #include <utility>
 
-#include "kyoto/detail/task_header.hpp"
+#include "kyoto/detail/task/header.hpp"
 
 namespace kyoto::detail {
 

@@ -17,7 +17,7 @@
 #include <optional>
 
 #include "kyoto/detail/intrusive_list.hpp"
-#include "kyoto/detail/timer_entry.hpp"
+#include "kyoto/detail/time/timer_entry.hpp"
 
 namespace kyoto::detail {
 

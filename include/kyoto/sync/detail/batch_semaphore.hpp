@@ -21,12 +21,11 @@
 // permits it had been assigned are released again.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
-#include <mutex>
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/detail/intrusive_list.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -89,9 +88,9 @@ class batch_semaphore {
   std::size_t assign_locked(std::size_t n, kyoto::waker* out, std::size_t out_size,
                             bool& more) noexcept;
 
-  std::atomic<std::size_t> permits_;
-  std::atomic<std::size_t> waiting_{0};
-  std::mutex lock_;
+  atomic<std::size_t> permits_;
+  atomic<std::size_t> waiting_{0};
+  mutex lock_;
   intrusive_list queue_;  // guarded by lock_
 };
 

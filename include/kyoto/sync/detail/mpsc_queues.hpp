@@ -15,12 +15,13 @@
 // past that point; that producer wakes the consumer after linking.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <new>
 #include <optional>
 #include <utility>
+
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -74,12 +75,12 @@ class ring_queue {
 
  private:
   struct cell {
-    std::atomic<std::size_t> seq{0};
+    atomic<std::size_t> seq{0};
     alignas(T) unsigned char storage[sizeof(T)];
   };
   std::unique_ptr<cell[]> cells_;
   std::size_t mask_ = 0;
-  alignas(64) std::atomic<std::size_t> tail_{0};
+  alignas(64) atomic<std::size_t> tail_{0};
   alignas(64) std::size_t head_ = 0;
 };
 
@@ -113,11 +114,11 @@ class linked_queue {
 
  private:
   struct node {
-    std::atomic<node*> next{nullptr};
+    atomic<node*> next{nullptr};
     std::optional<T> value;
   };
   node* head_;
-  alignas(64) std::atomic<node*> tail_;
+  alignas(64) atomic<node*> tail_;
 };
 
 }  // namespace kyoto::detail

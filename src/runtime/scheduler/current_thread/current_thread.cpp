@@ -30,7 +30,8 @@ constinit const waker_vtable current_thread_scheduler::main_vtable{
 current_thread_scheduler::current_thread_scheduler(const runtime_config&, time_driver* time,
                                                    io_driver* io)
     : time_(time), io_(io) {
-  static const scheduler_vtable vt{&current_thread_scheduler::schedule_fn};
+  static const scheduler_vtable vt{&current_thread_scheduler::schedule_fn,
+                                   &current_thread_scheduler::schedule_fn};
   vtable = &vt;
   if (io_) {
     park_.bind_driver([](void* d) noexcept { static_cast<io_driver*>(d)->unpark(); }, io_);
@@ -39,7 +40,7 @@ current_thread_scheduler::current_thread_scheduler(const runtime_config&, time_d
 
 current_thread_scheduler::~current_thread_scheduler() { shutdown(); }
 
-void current_thread_scheduler::schedule_fn(scheduler* s, task_header* t, bool) {
+void current_thread_scheduler::schedule_fn(scheduler* s, task_header* t) {
   auto* self = static_cast<current_thread_scheduler*>(s);
   if (tl_driving == self) {
     self->push_local(t);
@@ -54,7 +55,7 @@ void current_thread_scheduler::schedule_fn(scheduler* s, task_header* t, bool) {
 
 void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, context&),
                                         void* state) {
-  std::lock_guard drive(drive_lock_);
+  lock_guard drive(drive_lock_);
   enter_runtime entered(core);
   const current_thread_scheduler* saved = tl_driving;
   tl_driving = this;
@@ -124,7 +125,7 @@ void current_thread_scheduler::park() {
 }
 
 void current_thread_scheduler::shutdown() {
-  std::lock_guard drive(drive_lock_);
+  lock_guard drive(drive_lock_);
   if (shut_down_) return;
   shut_down_ = true;
   const current_thread_scheduler* saved = tl_driving;

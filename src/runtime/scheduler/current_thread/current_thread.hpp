@@ -22,11 +22,9 @@
 // thread, then close remote_ and drop the references of both queues.
 #pragma once
 
-#include <atomic>
-#include <mutex>
-
 #include "io/driver/io_driver.hpp"
-#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/scheduler.hpp"
 #include "runtime/scheduler/task_ring.hpp"
@@ -49,7 +47,7 @@ class current_thread_scheduler : public scheduler {
   void shutdown();
 
  private:
-  static void schedule_fn(scheduler* s, task_header* t, bool is_yield);
+  static void schedule_fn(scheduler* s, task_header* t);
   static raw_waker main_clone(const void* p);
   static void main_wake(const void* p);
   static void main_drop(const void* p);
@@ -58,10 +56,10 @@ class current_thread_scheduler : public scheduler {
   void park();
   task_header* pop_local() noexcept { return local_.pop(); }
 
-  std::mutex drive_lock_;
+  mutex drive_lock_;
   // Driver-only state.
   task_ring local_;
-  std::atomic<bool> main_woken_{false};
+  atomic<bool> main_woken_{false};
   inject_queue remote_;
   parker park_;
   bool shut_down_ = false;

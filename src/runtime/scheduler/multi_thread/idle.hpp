@@ -20,10 +20,10 @@
 // does not send every worker to hammer the others' queues.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <vector>
+
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -47,7 +47,7 @@ class idle {
 
   /// Worker `id` goes to sleep; true if it was the last searcher.
   bool park(std::uint32_t id, bool was_searching) {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     std::uint32_t dec = (1u << 16) + (was_searching ? 1u : 0u);
     std::uint32_t prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
     sleepers_.push_back(id);
@@ -58,7 +58,7 @@ class idle {
   /// Cancels the sleep of `id` if nobody woke it yet (it becomes a
   /// searcher); false if it had been woken already.
   bool unpark_self(std::uint32_t id) {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     if (!sleeping_[id]) return false;
     for (auto it = sleepers_.begin(); it != sleepers_.end(); ++it) {
       if (*it == id) {
@@ -72,7 +72,7 @@ class idle {
   }
 
   bool is_sleeping(std::uint32_t id) {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     return sleeping_[id];
   }
 
@@ -84,7 +84,7 @@ class idle {
 
   /// Picks a sleeper to wake (counted as unparked and searching); -1 if none.
   int take_sleeper() {
-    std::lock_guard lock(lock_);
+    lock_guard lock(lock_);
     std::uint32_t s = state_.load(std::memory_order_seq_cst);
     if (searching(s) != 0 || sleepers_.empty()) return -1;
     std::uint32_t id = sleepers_.back();
@@ -99,8 +99,8 @@ class idle {
   static std::uint32_t unparked(std::uint32_t s) noexcept { return s >> 16; }
 
   const std::uint32_t workers_;
-  std::atomic<std::uint32_t> state_;
-  std::mutex lock_;
+  atomic<std::uint32_t> state_;
+  mutex lock_;
   std::vector<std::uint32_t> sleepers_;  // guarded by lock_
   std::vector<char> sleeping_;           // guarded by lock_, by worker id
 };

@@ -24,10 +24,10 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 
-#include "kyoto/detail/task_cell.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
+#include "kyoto/detail/task/cell.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "task/state.hpp"
 
@@ -147,9 +147,9 @@ class local_queue {
     return true;
   }
 
-  alignas(64) std::atomic<std::uint64_t> head_{0};
-  alignas(64) std::atomic<std::uint32_t> tail_{0};
-  std::array<std::atomic<task_header*>, capacity> buffer_{};
+  alignas(64) atomic<std::uint64_t> head_{0};
+  alignas(64) atomic<std::uint32_t> tail_{0};
+  std::array<atomic<task_header*>, capacity> buffer_{};
 };
 
 }  // namespace kyoto::detail

@@ -1,22 +1,20 @@
 // The multi-thread work-stealing scheduler. See worker.cpp for the protocol.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "io/driver/io_driver.hpp"
-#include "kyoto/detail/runtime_core.hpp"
+#include "kyoto/detail/runtime/runtime_core.hpp"
 #include "runtime/scheduler/inject_queue.hpp"
 #include "runtime/scheduler/multi_thread/idle.hpp"
 #include "runtime/scheduler/multi_thread/local_queue.hpp"
 #include "runtime/scheduler/scheduler.hpp"
 #include "time/driver.hpp"
 #include "util/parker.hpp"
+#include "util/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -47,11 +45,14 @@ class multi_thread_scheduler : public scheduler {
     std::uint32_t tick = 0;
     std::uint32_t rng = 0;
     bool searching = false;
-    std::thread thread;
+    detail::thread thread;
   };
 
-  static void schedule_fn(scheduler* s, task_header* t, bool is_yield);
-  void schedule(task_header* t, bool is_yield);
+  static void schedule_fn(scheduler* s, task_header* t);
+  static void schedule_yield_fn(scheduler* s, task_header* t);
+  void schedule(task_header* t);
+  void schedule_yield(task_header* t);
+  void schedule_remote(task_header* t);
   void run(worker& w, runtime_core* core);
   task_header* next_task(worker& w);
   task_header* steal_work(worker& w);
@@ -68,10 +69,10 @@ class multi_thread_scheduler : public scheduler {
   std::vector<std::unique_ptr<worker>> workers_;
   inject_queue inject_;
   idle idle_;
-  std::atomic<bool> shutdown_{false};
-  time_driver* time_;       // null when time is disabled
-  io_driver* io_;           // null when I/O is disabled
-  std::mutex driver_lock_;  // held by the worker that sleeps with the driver
+  atomic<bool> shutdown_{false};
+  time_driver* time_;  // null when time is disabled
+  io_driver* io_;      // null when I/O is disabled
+  mutex driver_lock_;  // held by the worker that sleeps with the driver
   std::string thread_name_;
 };
 

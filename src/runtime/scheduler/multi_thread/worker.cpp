@@ -57,7 +57,7 @@ std::uint32_t xorshift(std::uint32_t& s) noexcept {
 namespace {
 std::uint32_t worker_count_for(const runtime_config& config) {
   if (config.worker_threads) return static_cast<std::uint32_t>(config.worker_threads);
-  unsigned n = std::thread::hardware_concurrency();
+  unsigned n = thread::hardware_concurrency();
   return n ? n : 1;
 }
 }  // namespace
@@ -66,7 +66,8 @@ multi_thread_scheduler::multi_thread_scheduler(const runtime_config& config, tim
                                                io_driver* io)
     : idle_(worker_count_for(config)), time_(time), io_(io), thread_name_(config.thread_name) {
   const std::uint32_t workers = worker_count_for(config);
-  static const scheduler_vtable vt{&multi_thread_scheduler::schedule_fn};
+  static const scheduler_vtable vt{&multi_thread_scheduler::schedule_fn,
+                                   &multi_thread_scheduler::schedule_yield_fn};
   vtable = &vt;
   workers_.reserve(workers);
   for (std::uint32_t i = 0; i < workers; ++i) {
@@ -85,7 +86,7 @@ multi_thread_scheduler::~multi_thread_scheduler() { shutdown(); }
 void multi_thread_scheduler::start(runtime_core* core) {
   for (auto& w : workers_) {
     worker* wp = w.get();
-    wp->thread = std::thread([this, wp, core] { run(*wp, core); });
+    wp->thread = thread([this, wp, core] { run(*wp, core); });
     std::string name = thread_name_.substr(0, 15);
     pthread_setname_np(wp->thread.native_handle(), name.c_str());
   }
@@ -95,23 +96,37 @@ multi_thread_scheduler::worker* multi_thread_scheduler::current_worker() const n
   return tl_worker.sched == this ? static_cast<worker*>(tl_worker.worker) : nullptr;
 }
 
-void multi_thread_scheduler::schedule_fn(scheduler* s, task_header* t, bool is_yield) {
-  static_cast<multi_thread_scheduler*>(s)->schedule(t, is_yield);
+void multi_thread_scheduler::schedule_fn(scheduler* s, task_header* t) {
+  static_cast<multi_thread_scheduler*>(s)->schedule(t);
 }
 
-void multi_thread_scheduler::schedule(task_header* t, bool is_yield) {
+void multi_thread_scheduler::schedule_yield_fn(scheduler* s, task_header* t) {
+  static_cast<multi_thread_scheduler*>(s)->schedule_yield(t);
+}
+
+void multi_thread_scheduler::schedule(task_header* t) {
   if (worker* w = current_worker()) {
-    if (is_yield) {
-      w->queue.push_back(t, inject_);
-    } else {
-      task_header* prev = w->lifo;
-      w->lifo = t;
-      if (!prev) return;  // runs next on this worker; nobody else needs to know
-      w->queue.push_back(prev, inject_);
-    }
+    task_header* prev = w->lifo;
+    w->lifo = t;
+    if (!prev) return;  // runs next on this worker; nobody else needs to know
+    w->queue.push_back(prev, inject_);
     notify_parked();
     return;
   }
+  schedule_remote(t);
+}
+
+void multi_thread_scheduler::schedule_yield(task_header* t) {
+  if (worker* w = current_worker()) {
+    w->queue.push_back(t, inject_);
+    notify_parked();
+    return;
+  }
+  schedule_remote(t);
+}
+
+// From outside the workers: through the injection queue.
+void multi_thread_scheduler::schedule_remote(task_header* t) {
   if (!inject_.push(t)) {
     drop_task_reference(t);  // shut down
     return;
@@ -120,7 +135,7 @@ void multi_thread_scheduler::schedule(task_header* t, bool is_yield) {
 }
 
 void multi_thread_scheduler::notify_parked() {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  atomic_thread_fence(std::memory_order_seq_cst);
   if (!idle_.should_notify()) return;
   int id = idle_.take_sleeper();
   if (id >= 0) workers_[static_cast<std::size_t>(id)]->park.unpark();
@@ -159,7 +174,7 @@ void multi_thread_scheduler::maintenance() {
   bool timers = time_ && time_->anything_due();
   bool io = io_ && io_->has_sources();
   if (!timers && !io) return;
-  std::unique_lock lock(driver_lock_, std::try_to_lock);
+  unique_lock lock(driver_lock_, std::try_to_lock);
   if (!lock) return;
   if (io) io_->turn(std::chrono::nanoseconds(0));
   if (timers) time_->process();
@@ -237,7 +252,7 @@ bool multi_thread_scheduler::spin_for_work() const noexcept {
 void multi_thread_scheduler::park(worker& w) {
   bool was_searching = std::exchange(w.searching, false);
   if (idle_.park(w.id, was_searching) && has_work_anywhere()) notify_parked();
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  atomic_thread_fence(std::memory_order_seq_cst);
   if (has_work_anywhere() || shutdown_.load(std::memory_order_acquire)) {
     if (!idle_.unpark_self(w.id)) w.park.park();  // someone woke us: eat the token
     w.searching = true;
@@ -261,7 +276,7 @@ void multi_thread_scheduler::park(worker& w) {
 // timer deadline, and on waking it fires the due timers (whose wakes
 // schedule tasks and wake other workers). The others sleep on their futex.
 void multi_thread_scheduler::park_on_driver(worker& w) {
-  std::unique_lock lock(driver_lock_, std::defer_lock);
+  unique_lock lock(driver_lock_, std::defer_lock);
   if ((!time_ && !io_) || !lock.try_lock()) {
     w.park.park();
     return;

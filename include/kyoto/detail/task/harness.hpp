@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "kyoto/core/context.hpp"
-#include "kyoto/detail/task_cell.hpp"
+#include "kyoto/detail/task/cell.hpp"
 
 namespace kyoto::detail {
 

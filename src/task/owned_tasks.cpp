@@ -1,4 +1,8 @@
-#include "runtime/scheduler/scheduler.hpp"
+#include "task/owned_tasks.hpp"
+
+#include <cstdint>
+
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -10,7 +14,7 @@ owned_tasks::shard& owned_tasks::shard_of(task_header* t) noexcept {
 
 bool owned_tasks::bind(task_header* t) {
   shard& sh = shard_of(t);
-  std::lock_guard lock(sh.lock);
+  lock_guard lock(sh.lock);
   if (closed_.load(std::memory_order_relaxed)) return false;
   t->owned_prev = nullptr;
   t->owned_next = sh.head;
@@ -21,7 +25,7 @@ bool owned_tasks::bind(task_header* t) {
 
 bool owned_tasks::remove(task_header* t) {
   shard& sh = shard_of(t);
-  std::lock_guard lock(sh.lock);
+  lock_guard lock(sh.lock);
   if (!t->owned_prev && sh.head != t) return false;
   if (t->owned_prev) {
     t->owned_prev->owned_next = t->owned_next;
@@ -43,7 +47,7 @@ void owned_tasks::close_and_take_all(const std::function<void(task_header*)>& fn
     for (;;) {
       task_header* t;
       {
-        std::lock_guard lock(sh.lock);
+        lock_guard lock(sh.lock);
         t = sh.head;
         if (!t) break;
         sh.head = t->owned_next;

@@ -58,7 +58,7 @@
 
 #include "kyoto/config.hpp"
 #include "kyoto/core/future.hpp"
-#include "kyoto/detail/frame_prefix.hpp"
+#include "kyoto/detail/task/frame_prefix.hpp"
 
 namespace kyoto::detail {
 
@@ -86,8 +86,10 @@ inline void destroy_coroutine(std::coroutine_handle<> h) noexcept {
 class promise_base {
  public:
   using repoll_fn = frame_prefix::repoll_fn;
-  static void* operator new(std::size_t size) { return allocate_frame(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { deallocate_frame(p, size); }
+  static void* operator new(std::size_t size) { return allocate_prefixed_frame(size); }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    deallocate_prefixed_frame(p, size);
+  }
 
   promise_base() noexcept : blocked_on_(nullptr) {}
   promise_base(const promise_base&) = delete;

@@ -9,11 +9,11 @@
 // docs/design/task-states.md.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <exception>
 
 #include "kyoto/core/waker.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto {
 class context;
@@ -48,7 +48,7 @@ struct task_header {
   /// task is created and never changed: bits 40..47 hold a spawned
   /// task<T>'s block size code (spawned_task.hpp; cells leave them zero),
   /// bits 48..63 the id of the scheduler that owns the task (see
-  /// task_owner in src/task/harness.cpp): no pointer to it in the header.
+  /// task_owner in src/task/state.hpp): no pointer to it in the header.
   static constexpr unsigned frame_code_shift = 40;
   static constexpr unsigned owner_shift = 48;
 
@@ -56,7 +56,7 @@ struct task_header {
   /// (non-null) without one being constructed (frame_prefix.hpp).
   const task_vtable* vtable;
   /// Bits and reference count, see src/task/state.hpp.
-  std::atomic<std::uint64_t> state;
+  atomic<std::uint64_t> state;
   /// Links in the owner's list of live tasks; guarded by that list's lock
   /// (the shard follows from the address). Both null and not the list's
   /// head: not in the list.

@@ -2,11 +2,11 @@
 // time driver operations it needs (implemented in src/time/).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 
 #include "kyoto/core/waker.hpp"
 #include "kyoto/detail/intrusive_list.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -19,7 +19,7 @@ struct timer_entry : list_node {
   std::uint8_t level = 0;
   std::uint8_t slot = 0;
   bool registered = false;  // in the wheel
-  std::atomic<bool> fired{false};
+  atomic<bool> fired{false};
   kyoto::waker w;
 };
 
@@ -30,28 +30,28 @@ time_driver& current_time_driver();
 time_driver* current_time_driver_or_null() noexcept;
 
 /// Milliseconds of the driver's clock now (paused clocks included).
-std::uint64_t driver_now_ms(time_driver& d) noexcept;
+std::uint64_t time_now_ms(time_driver& d) noexcept;
 /// The driver's clock now, in nanoseconds since its start.
-std::int64_t driver_now_ns(time_driver& d) noexcept;
+std::int64_t time_now_ns(time_driver& d) noexcept;
 /// steady_clock nanoseconds of the driver's start.
-std::int64_t driver_origin_ns(time_driver& d) noexcept;
+std::int64_t time_origin_ns(time_driver& d) noexcept;
 /// Inserts (or re-inserts, with a new deadline) the entry with waker w.
-void driver_register(time_driver& d, timer_entry& e, const kyoto::waker& w);
+void time_register(time_driver& d, timer_entry& e, const kyoto::waker& w);
 /// Updates the waker of a registered entry; false if it fired meanwhile.
-bool driver_update_waker(time_driver& d, timer_entry& e, const kyoto::waker& w);
+bool time_update_waker(time_driver& d, timer_entry& e, const kyoto::waker& w);
 /// Moves the entry to a new deadline. If it was armed (it still holds a
 /// waker), it is re-armed at once; returns whether it is armed now.
-bool driver_reset(time_driver& d, timer_entry& e, std::uint64_t deadline_ms);
+bool time_reset(time_driver& d, timer_entry& e, std::uint64_t deadline_ms);
 /// Whether the runtime's clock is paused (test clock).
-bool driver_paused(time_driver& d) noexcept;
-void driver_pause(time_driver& d);
-void driver_resume(time_driver& d);
-void driver_advance(time_driver& d, std::int64_t ns);
+bool time_paused(time_driver& d) noexcept;
+void time_pause(time_driver& d);
+void time_resume(time_driver& d);
+void time_advance(time_driver& d, std::int64_t ns);
 /// Fires whatever is due now.
-void driver_process(time_driver& d);
+void time_process(time_driver& d);
 /// Whether the current runtime is a current-thread runtime.
 bool current_runtime_is_current_thread() noexcept;
 /// Removes the entry if registered.
-void driver_deregister(time_driver& d, timer_entry& e) noexcept;
+void time_deregister(time_driver& d, timer_entry& e) noexcept;
 
 }  // namespace kyoto::detail

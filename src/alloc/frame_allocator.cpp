@@ -39,18 +39,18 @@
 // Under AddressSanitizer, fresh blocks come from malloc instead (its
 // redzones then guard each block), the depot keeps at most
 // depot_max_batches per class, and trim and thread exit free blocks.
-#include "kyoto/detail/frame_allocator.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
 
 #include <sys/mman.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
 #include <cstdlib>
-#include <mutex>
 #include <new>
 #include <utility>
 #include <vector>
+
+#include "kyoto/detail/sync_primitives.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define KYOTO_FRAME_SPANS 0
@@ -83,9 +83,9 @@ struct batch {
 };
 
 struct depot_class {
-  std::mutex lock;
-  std::vector<batch> batches;        // guarded by lock
-  std::atomic<std::size_t> size{0};  // batches.size(), readable without the lock
+  mutex lock;
+  std::vector<batch> batches;   // guarded by lock
+  atomic<std::size_t> size{0};  // batches.size(), readable without the lock
 };
 
 depot_class* depot() {
@@ -99,8 +99,8 @@ constexpr std::size_t span_bytes = 256 * 1024;
 constexpr std::size_t span_header_bytes = 64;
 
 struct span_header {
-  std::atomic<std::uint32_t> carved{0};  // written by the carving thread only
-  std::atomic<bool> retired{false};      // set once by the carving thread
+  atomic<std::uint32_t> carved{0};  // written by the carving thread only
+  atomic<bool> retired{false};      // set once by the carving thread
 };
 static_assert(sizeof(span_header) <= span_header_bytes);
 
@@ -194,7 +194,7 @@ void to_depot(free_block* b, std::size_t c, unsigned count) {
   if (!b) return;
   depot_class& d = depot()[c];
   {
-    std::lock_guard lock(d.lock);
+    lock_guard lock(d.lock);
     if (KYOTO_FRAME_SPANS || d.batches.size() < depot_max_batches) {
       d.batches.push_back(batch{b, count});
       d.size.store(d.batches.size(), std::memory_order_relaxed);
@@ -257,7 +257,7 @@ bool refill(std::size_t c) {
   if (d.size.load(std::memory_order_relaxed) == 0) return false;  // no lock for an empty depot
   batch b;
   {
-    std::lock_guard lock(d.lock);
+    lock_guard lock(d.lock);
     if (d.batches.empty()) return false;
     b = d.batches.back();
     d.batches.pop_back();
@@ -270,7 +270,7 @@ bool refill(std::size_t c) {
 
 }  // namespace
 
-void* frame_allocate(std::size_t size) {
+void* frame_block_allocate(std::size_t size) {
   std::size_t c = frame_class_of(size);
   if (c < class_count) {
     free_block* b = cache.head[c];
@@ -287,7 +287,7 @@ void* frame_allocate(std::size_t size) {
   return p;
 }
 
-void frame_deallocate(void* p, std::size_t size) noexcept {
+void frame_block_deallocate(void* p, std::size_t size) noexcept {
   std::size_t c = frame_class_of(size);
   if (c >= class_count) {
     std::free(p);
@@ -311,7 +311,7 @@ std::size_t frame_cache_trim() noexcept {
   for (std::size_t c = 0; c < class_count; ++c) {
     std::vector<batch> taken;
     {
-      std::lock_guard lock(d[c].lock);
+      lock_guard lock(d[c].lock);
       taken.swap(d[c].batches);
       d[c].size.store(0, std::memory_order_relaxed);
     }

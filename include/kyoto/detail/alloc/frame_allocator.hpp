@@ -4,7 +4,7 @@
 // from per-thread spans; freed blocks go on the freeing thread's list for
 // their class and are handed out again without locks; a shared depot
 // balances threads that allocate with threads that free
-// (src/task/frame_allocator.cpp).
+// (src/alloc/frame_allocator.cpp).
 #pragma once
 
 #include <cstddef>
@@ -38,8 +38,12 @@ static_assert(frame_class_count < 255);
 static_assert(frame_class_of(frame_size_of_code(frame_size_code(200))) == frame_class_of(200));
 static_assert(frame_class_of(frame_size_of_code(255)) >= frame_class_count);
 
-void* frame_allocate(std::size_t size);
-void frame_deallocate(void* p, std::size_t size) noexcept;
+/// A raw block of at least `size` bytes, and its return (with the same
+/// size, or one of the same class). They know nothing of the frame prefix:
+/// kyoto's coroutine frames go through allocate_prefixed_frame
+/// (task/frame_prefix.hpp), which puts a frame_prefix in front.
+void* frame_block_allocate(std::size_t size);
+void frame_block_deallocate(void* p, std::size_t size) noexcept;
 
 /// Gives memory back: gathers the calling thread's cached blocks and the
 /// shared depot, and returns to the system every span none of whose blocks

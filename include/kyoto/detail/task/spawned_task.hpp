@@ -29,8 +29,8 @@
 
 #include "kyoto/core/result.hpp"
 #include "kyoto/core/task.hpp"
-#include "kyoto/detail/frame_prefix.hpp"
-#include "kyoto/detail/task_header.hpp"
+#include "kyoto/detail/task/frame_prefix.hpp"
+#include "kyoto/detail/task/header.hpp"
 #include "kyoto/runtime/join_error.hpp"
 
 namespace kyoto::detail {

@@ -1,7 +1,7 @@
 // The prefix in front of every kyoto coroutine frame: room for the task
 // header, so that spawning a task<T> needs no second allocation.
 //
-// Layout of one allocation (from frame_allocate):
+// Layout of one allocation (from frame_block_allocate):
 //   [ frame_prefix: room for a task_header (40) | repoll (8) ][ coroutine frame ]
 //                                                      ^ operator new returns this,
 //                                                        and it is handle.address()
@@ -28,8 +28,8 @@
 #include <cstring>
 #include <new>
 
-#include "kyoto/detail/frame_allocator.hpp"
-#include "kyoto/detail/task_header.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
+#include "kyoto/detail/task/header.hpp"
 
 namespace kyoto::detail {
 
@@ -38,7 +38,7 @@ struct alignas(16) frame_prefix {
 
   alignas(task_header) unsigned char header[sizeof(task_header)];
   /// The chain's repoll function while the frame's coroutine is a root
-  /// blocked on a future (promise_base.hpp); null otherwise.
+  /// blocked on a future (promise.hpp); null otherwise.
   repoll_fn repoll;
 
   static frame_prefix* of_frame(void* frame) noexcept {
@@ -50,7 +50,7 @@ struct alignas(16) frame_prefix {
   }
   void* frame() noexcept { return reinterpret_cast<unsigned char*>(this) + sizeof(frame_prefix); }
 
-  /// Written by allocate_frame: not spawned, and the frame's size.
+  /// Written by allocate_prefixed_frame: not spawned, and the frame's size.
   void mark_unspawned(std::size_t frame_bytes) noexcept {
     const void* no_vtable = nullptr;
     std::memcpy(header, &no_vtable, sizeof no_vtable);
@@ -70,25 +70,29 @@ struct alignas(16) frame_prefix {
   }
   /// Frees the whole block (the header and anything in the frame are gone);
   /// `code` is frame_size_code of the block's size.
-  void release(std::uint8_t code) noexcept { frame_deallocate(this, frame_size_of_code(code)); }
+  void release(std::uint8_t code) noexcept {
+    frame_block_deallocate(this, frame_size_of_code(code));
+  }
 };
 
 static_assert(sizeof(frame_prefix) == 48, "a spawned task's header (40) and a root's repoll (8)");
 static_assert(sizeof(frame_prefix) % 16 == 0, "frames must stay 16-byte aligned");
 
-/// operator new of kyoto's coroutine promises.
-inline void* allocate_frame(std::size_t size) {
-  auto* p = ::new (frame_allocate(sizeof(frame_prefix) + size)) frame_prefix;
+/// operator new of kyoto's coroutine promises: a frame_block_allocate block
+/// with the prefix in front; returns the frame's address.
+inline void* allocate_prefixed_frame(std::size_t size) {
+  auto* p = ::new (frame_block_allocate(sizeof(frame_prefix) + size)) frame_prefix;
   p->mark_unspawned(size);
   p->repoll = nullptr;
   return p->frame();
 }
 
-/// operator delete of kyoto's coroutine promises.
-inline void deallocate_frame(void* frame, std::size_t size) noexcept {
+/// operator delete of kyoto's coroutine promises (frees the whole block
+/// unless a spawned task's header lives in the prefix).
+inline void deallocate_prefixed_frame(void* frame, std::size_t size) noexcept {
   frame_prefix* p = frame_prefix::of_frame(frame);
   if (p->spawned()) return;  // the task harness frees it
-  frame_deallocate(p, sizeof(frame_prefix) + size);
+  frame_block_deallocate(p, sizeof(frame_prefix) + size);
 }
 
 }  // namespace kyoto::detail

@@ -1,10 +1,9 @@
 // The cell of a spawned future of any type: one allocation holding the
-// header (task_header.hpp), the output slot and the future. A spawned
+// header (header.hpp), the output slot and the future. A spawned
 // task<T> does not need one: its header goes in its own frame
 // (spawned_task.hpp).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <new>
@@ -14,8 +13,9 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
-#include "kyoto/detail/frame_allocator.hpp"
-#include "kyoto/detail/task_header.hpp"
+#include "kyoto/detail/alloc/frame_allocator.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
+#include "kyoto/detail/task/header.hpp"
 #include "kyoto/runtime/join_error.hpp"
 
 namespace kyoto::detail {
@@ -38,8 +38,10 @@ struct task_cell final : task_header {
     if (future_live) future.~F();
   }
 
-  static void* operator new(std::size_t size) { return frame_allocate(size); }
-  static void operator delete(void* p, std::size_t size) noexcept { frame_deallocate(p, size); }
+  static void* operator new(std::size_t size) { return frame_block_allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    frame_block_deallocate(p, size);
+  }
 
   static task_cell* of(task_header* h) noexcept { return static_cast<task_cell*>(h); }
 

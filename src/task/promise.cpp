@@ -1,11 +1,11 @@
-// The per-thread slots of a coroutine chain's poll (promise_base.hpp),
+// The per-thread slots of a coroutine chain's poll (promise.hpp),
 // defined here, out of line, where code inlined into a coroutine must not
 // see them (KYOTO_DETAIL_OUT_OF_LINE_TLS).
+#include "kyoto/detail/task/promise.hpp"
+
 #include <coroutine>
 #include <exception>
 #include <utility>
-
-#include "kyoto/detail/promise_base.hpp"
 
 namespace kyoto::detail {
 namespace {

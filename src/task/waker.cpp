@@ -1,0 +1,43 @@
+// The waker of a spawned task: each operation is one transition of the
+// state word (state.hpp) plus, when the transition says so, queueing the
+// task on its owner or freeing it.
+#include "task/waker.hpp"
+
+#include "task/state.hpp"
+
+namespace kyoto::detail {
+namespace {
+
+task_header* hdr(const void* p) { return static_cast<task_header*>(const_cast<void*>(p)); }
+
+void submit(task_header* t) { task_owner(t)->schedule(t); }
+
+raw_waker waker_clone(const void* p) {
+  state::ref_inc(hdr(p));
+  return raw_waker{p, &task_waker_vtable};
+}
+void waker_wake(const void* p) {
+  task_header* t = hdr(p);
+  switch (state::transition_to_notified_by_val(t)) {
+    case state::to_notified::submit:
+      submit(t);
+      break;
+    case state::to_notified::dealloc:
+      t->vtable->deallocate(t);
+      break;
+    case state::to_notified::nothing:
+      break;
+  }
+}
+void waker_wake_by_ref(const void* p) {
+  task_header* t = hdr(p);
+  if (state::transition_to_notified_by_ref(t) == state::to_notified::submit) submit(t);
+}
+void waker_drop(const void* p) { drop_task_reference(hdr(p)); }
+
+}  // namespace
+
+constinit const waker_vtable task_waker_vtable{&waker_clone, &waker_wake, &waker_wake_by_ref,
+                                               &waker_drop};
+
+}  // namespace kyoto::detail
