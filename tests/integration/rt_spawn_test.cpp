@@ -47,7 +47,7 @@ TEST_P(RtSpawn, HandleCurrentInsideAndThrowsOutside) {
   auto rt = make();
   EXPECT_THROW((void)runtime::handle::current(), std::runtime_error);
   int v = rt.block_on([]() -> task<int> {
-    runtime_handle h = runtime::handle::current();
+    auto h = runtime::handle::current();
     co_return (co_await h.spawn(add_after_yield(1, 1))).value();
   }());
   EXPECT_EQ(v, 2);

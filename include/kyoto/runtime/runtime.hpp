@@ -96,6 +96,25 @@ class runtime {
   /// A cheap, copyable reference to a runtime.
   ///   auto h = kyoto::runtime::handle::current();   // inside a runtime
   ///   h.spawn(work());
+  ///
+  /// How to name the type. The contract has both this class and the
+  /// member function rt.handle(), and C++ lets one class scope hold a
+  /// class and a function of the same name only by hiding the class: an
+  /// ordinary lookup of runtime::handle finds the function. Every other
+  /// arrangement fails as well: a data member or a function template
+  /// hides the class the same way; putting either name in a base class
+  /// makes the one in the derived class hide it (so either rt.handle() or
+  /// runtime::handle stops working); a typedef may not share its name with
+  /// a function at all. What C++ still gives the class name to:
+  ///   - a nested-name-specifier (the name before ::, looked up for types
+  ///     only): kyoto::runtime::handle::current() works as written;
+  ///   - an elaborated type specifier: class kyoto::runtime::handle h;
+  ///   - the alias kyoto::runtime_handle (below), for declarations;
+  ///   - auto: auto h = rt.handle();
+  /// Only the declaration `kyoto::runtime::handle h` cannot compile (g++:
+  /// "invalid use of non-static member function", clang: "must use 'class'
+  /// tag"); tests/compile_fail/runtime_handle_declaration.cpp pins that,
+  /// and rt_handle_test.cpp every spelling that works.
   class handle {
    public:
     /// The runtime of the calling thread; throws std::runtime_error outside one.
@@ -165,8 +184,9 @@ class runtime {
   std::shared_ptr<detail::runtime_core> core_;
 };
 
-/// The type of runtime::handle, for declarations (inside class runtime the
-/// name `handle` also names the member function).
+/// The type of runtime::handle, for declarations (see runtime::handle: the
+/// member function rt.handle() hides the class from `kyoto::runtime::handle h`):
+///   std::optional<kyoto::runtime_handle> h;   // or: class kyoto::runtime::handle h
 using runtime_handle = class runtime::handle;
 
 class runtime::builder {
