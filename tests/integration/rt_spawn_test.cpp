@@ -55,7 +55,7 @@ TEST_P(RtSpawn, HandleCurrentInsideAndThrowsOutside) {
 
 TEST(RtSpawnOutside, SpawnOutsideARuntimeThrowsWithAMessage) {
   try {
-    (void)kyoto::spawn(add_after_yield(1, 2));
+    kyoto::spawn(add_after_yield(1, 2));
     FAIL() << "spawn outside a runtime must throw";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("outside a runtime"), std::string::npos);
@@ -292,7 +292,7 @@ TEST_P(RtSpawn, ShutdownCancelsEveryPendingTask) {
   {
     auto rt = make();
     rt.block_on([](std::atomic<int>& d, std::shared_ptr<manual_state> st) -> task<void> {
-      for (int i = 0; i < n; ++i) (void)kyoto::spawn(hold_until(drop_token(d), st));
+      for (int i = 0; i < n; ++i) kyoto::spawn(hold_until(drop_token(d), st));
       co_return;
     }(drops, s));
   }
@@ -312,13 +312,13 @@ TEST_P(RtSpawn, SpawnDuringShutdownIsCancelled) {
     spawns_on_drop(spawns_on_drop&& o) noexcept
         : d(std::exchange(o.d, nullptr)), st(o.st), h(o.h) {}
     ~spawns_on_drop() {
-      if (d) (void)h.spawn(hold_until(drop_token(*d), st));
+      if (d) h.spawn(hold_until(drop_token(*d), st));
     }
   };
   {
     auto rt = make();
     auto h = rt.handle();
-    (void)rt.spawn([](spawns_on_drop g, std::shared_ptr<manual_state> st) -> task<void> {
+    rt.spawn([](spawns_on_drop g, std::shared_ptr<manual_state> st) -> task<void> {
       co_await manual_future(st);
       (void)g;
     }(spawns_on_drop(drops, s, h), s));

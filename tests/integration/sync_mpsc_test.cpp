@@ -25,7 +25,7 @@ task<bool> produce_consume(bool bounded, int per_producer) {
       bounded ? mpsc::channel<std::uint64_t>(16) : mpsc::unbounded_channel<std::uint64_t>();
   constexpr int producers = 4;
   for (int p = 0; p < producers; ++p) {
-    (void)kyoto::spawn([](mpsc::sender<std::uint64_t> s, int id, int n) -> task<void> {
+    kyoto::spawn([](mpsc::sender<std::uint64_t> s, int id, int n) -> task<void> {
       for (int i = 0; i < n; ++i) {
         auto r = co_await s.send((std::uint64_t(id) << 32) | std::uint64_t(i));
         EXPECT_TRUE(r);
