@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "kyoto/core/future.hpp"
+#include "kyoto/core/task.hpp"
 #include "kyoto/detail/runtime_core.hpp"
 #include "kyoto/detail/spawned_task.hpp"
 #include "kyoto/detail/task_ops.hpp"
@@ -32,6 +33,32 @@ join_handle<output_of<F>> spawn_on(scheduler* s, F&& f) {
   }
   submit_new_task(t);
   return join_handle<output_of<F>>(t);
+}
+
+/// spawn(fn, args...): fn(args...) gives the future to run, and fn and the
+/// arguments (decayed copies, as std::thread takes them) must outlive it:
+/// a coroutine lambda reads its captures through the closure object, and
+/// a coroutine's reference parameters point at the caller's objects.
+template <class Fn, class... Args>
+concept future_factory = std::is_invocable_v<std::decay_t<Fn>, std::decay_t<Args>...> &&
+    future<std::invoke_result_t<std::decay_t<Fn>, std::decay_t<Args>...>>;
+
+template <class Fn, class... Args>
+using factory_output = output_of<std::invoke_result_t<Fn, Args...>>;
+
+/// The task that owns fn and args: they are parameters, so they live in
+/// its frame until the future that fn returned has finished (or the task
+/// is destroyed, which destroys that future first). fn is called when the
+/// task first runs.
+template <class Fn, class... Args>
+task<factory_output<Fn, Args...>> call_owned(Fn fn, Args... args) {
+  co_return co_await std::invoke(std::move(fn), std::move(args)...);
+}
+
+template <class Fn, class... Args>
+auto make_call_owned(Fn&& fn, Args&&... args) {
+  return call_owned<std::decay_t<Fn>, std::decay_t<Args>...>(std::forward<Fn>(fn),
+                                                             std::forward<Args>(args)...);
 }
 
 /// Runs a function once, when polled (on a blocking-pool thread).
@@ -124,6 +151,13 @@ class runtime {
     join_handle<output_of<F>> spawn(F&& f) const {
       return detail::spawn_on(core_->task_scheduler(), std::forward<F>(f));
     }
+    /// Spawns fn(args...), keeping fn and the arguments alive until it
+    /// finishes (see kyoto::spawn(fn, args...)).
+    template <class Fn, class... Args>
+    requires(!future<Fn> && detail::future_factory<Fn, Args...>) auto spawn(Fn&& fn,
+                                                                            Args&&... args) const {
+      return spawn(detail::make_call_owned(std::forward<Fn>(fn), std::forward<Args>(args)...));
+    }
     template <class Fn>
     auto spawn_blocking(Fn&& fn) const {
       return detail::spawn_blocking_on(core_->blocking_scheduler(), std::forward<Fn>(fn));
@@ -162,6 +196,13 @@ class runtime {
   template <future F>
   join_handle<output_of<F>> spawn(F&& f) {
     return handle().spawn(std::forward<F>(f));
+  }
+  /// Spawns fn(args...), keeping fn and the arguments alive until it
+  /// finishes (see kyoto::spawn(fn, args...)):
+  ///   rt.spawn([name = std::string("w")]() -> kyoto::task<> { co_await work(name); });
+  template <class Fn, class... Args>
+  requires(!future<Fn> && detail::future_factory<Fn, Args...>) auto spawn(Fn&& fn, Args&&... args) {
+    return handle().spawn(std::forward<Fn>(fn), std::forward<Args>(args)...);
   }
   template <class Fn>
   auto spawn_blocking(Fn&& fn) {
