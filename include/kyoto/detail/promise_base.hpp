@@ -40,9 +40,10 @@
 //   is two words.
 //
 //   Coroutine-to-coroutine transfers (start a child, return to the parent)
-//   are symmetric transfers in optimised builds. In unoptimised builds they
-//   are not tail calls, so they go through the root's link and the loop in
-//   poll_root instead (KYOTO_DETAIL_TRAMPOLINE): same fields, flat stack.
+//   are symmetric transfers where the compiler makes them tail calls. Where
+//   it does not (g++ below -O2 or under ASan/TSan; config.hpp), they go
+//   through the root's link and the loop in poll_root instead
+//   (KYOTO_DETAIL_TRAMPOLINE): same fields, flat stack.
 #pragma once
 
 #include <cassert>
