@@ -26,7 +26,7 @@ result<int> count_words(const std::string& text) {
 }
 
 kyoto::task<result<int>> process_file(std::string path) {
-  std::string text = co_await kyoto::try_(co_await read_file(path));
+  std::string text = co_await kyoto::try_(read_file(path));  // awaits, then unwraps
   int words = co_await kyoto::try_(count_words(text));
   co_return words;
 }

@@ -96,7 +96,7 @@ kyoto::task<void> decrement(std::shared_ptr<spawn_shared> s) {
 
 kyoto::task<std::size_t> spawn_many_local_body(std::size_t n) {
   auto s = std::make_shared<spawn_shared>(n);
-  for (std::size_t i = 0; i < n; ++i) (void)kyoto::spawn(decrement(s));
+  for (std::size_t i = 0; i < n; ++i) kyoto::spawn(decrement(s));
   co_await s->done.notified();
   co_return s->remaining.load(std::memory_order_acquire);
 }
@@ -200,7 +200,7 @@ kyoto::task<std::size_t> ping_pong_body(std::size_t pairs, std::size_t rounds) {
   joins.reserve(pairs);
   for (std::size_t p = 0; p < pairs; ++p) {
     auto [tx, rx] = kyoto::oneshot::channel<ping_link>();
-    (void)kyoto::spawn(ponger(std::move(rx), rounds));
+    kyoto::spawn(ponger(std::move(rx), rounds));
     joins.push_back(kyoto::spawn(pinger(std::move(tx), rounds)));
   }
   std::size_t total = 0;
@@ -227,14 +227,14 @@ kyoto::task<void> chain_link(std::shared_ptr<chain_shared> s, std::size_t left) 
   if (left == 0) {
     s->done.notify_one();
   } else {
-    (void)kyoto::spawn(chain_link(s, left - 1));
+    kyoto::spawn(chain_link(s, left - 1));
   }
   co_return;
 }
 
 kyoto::task<std::size_t> chained_spawn_body(std::size_t depth) {
   auto s = std::make_shared<chain_shared>();
-  (void)kyoto::spawn(chain_link(s, depth - 1));
+  kyoto::spawn(chain_link(s, depth - 1));
   co_await s->done.notified();
   co_return s->spawned.load();
 }
@@ -257,8 +257,7 @@ kyoto::task<void> producer(kyoto::mpsc::sender<std::uint64_t> tx, std::uint64_t 
 
 kyoto::task<std::pair<std::uint64_t, std::uint64_t>> mpsc_body(std::size_t per_producer) {
   auto [tx, rx] = kyoto::mpsc::channel<std::uint64_t>(1024);
-  for (std::uint64_t p = 0; p < 4; ++p)
-    (void)kyoto::spawn(producer(tx, p * per_producer, per_producer));
+  for (std::uint64_t p = 0; p < 4; ++p) kyoto::spawn(producer(tx, p * per_producer, per_producer));
   { auto drop = std::move(tx); }
   std::uint64_t sum = 0, count = 0;
   while (auto v = co_await rx.recv()) {
@@ -386,7 +385,7 @@ kyoto::task<std::pair<double, std::size_t>> idle_body(std::size_t n) {
   kyoto::detail::frame_cache_trim();
   malloc_trim(0);
   std::size_t before = rss_bytes();
-  for (std::size_t i = 0; i < n; ++i) (void)kyoto::spawn(idle_task(s));
+  for (std::size_t i = 0; i < n; ++i) kyoto::spawn(idle_task(s));
   while (s->started.load(std::memory_order_acquire) < n) co_await kyoto::yield_now();
   std::size_t after = rss_bytes();
   s->gate.notify_waiters();

@@ -25,7 +25,7 @@ TEST_P(RtSpawn, ShutdownCancelsEveryPendingTask) {
   {
     auto rt = make();
     rt.block_on([](std::atomic<int>& d, std::shared_ptr<manual_state> st) -> task<void> {
-      for (int i = 0; i < n; ++i) (void)kyoto::spawn(hold_until(drop_token(d), st));
+      for (int i = 0; i < n; ++i) kyoto::spawn(hold_until(drop_token(d), st));
       co_return;
     }(drops, s));
   }
@@ -45,13 +45,13 @@ TEST_P(RtSpawn, SpawnDuringShutdownIsCancelled) {
     spawns_on_drop(spawns_on_drop&& o) noexcept
         : d(std::exchange(o.d, nullptr)), st(o.st), h(o.h) {}
     ~spawns_on_drop() {
-      if (d) (void)h.spawn(hold_until(drop_token(*d), st));
+      if (d) h.spawn(hold_until(drop_token(*d), st));
     }
   };
   {
     auto rt = make();
     auto h = rt.handle();
-    (void)rt.spawn([](spawns_on_drop g, std::shared_ptr<manual_state> st) -> task<void> {
+    rt.spawn([](spawns_on_drop g, std::shared_ptr<manual_state> st) -> task<void> {
       co_await manual_future(st);
       (void)g;
     }(spawns_on_drop(drops, s, h), s));

@@ -42,7 +42,7 @@ TEST_P(RtSpawn, HandleCurrentInsideAndThrowsOutside) {
   auto rt = make();
   EXPECT_THROW((void)runtime::handle::current(), std::runtime_error);
   int v = rt.block_on([]() -> task<int> {
-    runtime_handle h = runtime::handle::current();
+    auto h = runtime::handle::current();
     co_return (co_await h.spawn(add_after_yield(1, 1))).value();
   }());
   EXPECT_EQ(v, 2);
@@ -50,7 +50,7 @@ TEST_P(RtSpawn, HandleCurrentInsideAndThrowsOutside) {
 
 TEST(RtSpawnOutside, SpawnOutsideARuntimeThrowsWithAMessage) {
   try {
-    (void)kyoto::spawn(add_after_yield(1, 2));
+    kyoto::spawn(add_after_yield(1, 2));
     FAIL() << "spawn outside a runtime must throw";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("outside a runtime"), std::string::npos);

@@ -2,8 +2,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kyoto/kyoto.hpp"
@@ -117,12 +120,40 @@ TEST(Adapters, TimeoutMarksLateItems) {
   auto rt = runtime::builder::current_thread().enable_time().build();
   auto items = rt.block_on([]() -> task<std::vector<bool>> {
     time::pause();
-    auto s = take(kyoto::timeout(slow_second(), 10ms), 2);
+    auto s = take(kyoto::timeout(10ms, slow_second()), 2);
     std::vector<bool> ok;
     while (auto v = co_await kyoto::next(s)) ok.push_back(v->has_value());
     co_return ok;
   }());
   EXPECT_EQ(items, (std::vector<bool>{true, false}));
+}
+
+// A type that is a future and a stream at once: timeout(dur, x) times it
+// as a future (the documented rule).
+struct future_and_stream {
+  using output_type = int;
+  using item_type = int;
+  poll_result<int> poll(context&) { return 1; }
+  poll_result<std::optional<int>> poll_next(context&) { return std::optional<int>(2); }
+};
+
+template <class S>
+concept takes_old_timeout_order = requires(S s) { kyoto::timeout(std::move(s), 1ms); };
+
+TEST(Adapters, TimeoutTakesTheDurationFirstAndPrefersTheFutureForm) {
+  static_assert(future<future_and_stream> && stream<future_and_stream>);
+  static_assert(std::is_same_v<decltype(kyoto::timeout(1s, future_and_stream{})),
+                               timeout_future<future_and_stream>>);
+  static_assert(std::is_same_v<decltype(kyoto::timeout(1s, std::declval<async_generator<int>>())),
+                               timeout_stream<async_generator<int>>>);
+  static_assert(!takes_old_timeout_order<async_generator<int>>);
+  auto r = block_on(kyoto::timeout(1s, future_and_stream{}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, 1);
+  auto items = timeout_stream<future_and_stream>(1s, future_and_stream{});
+  auto first = block_on(kyoto::next(items));
+  ASSERT_TRUE(first && *first);
+  EXPECT_EQ(**first, 2);
 }
 
 TEST(Streams, MpscReceiverIntervalAndBroadcastAreStreams) {

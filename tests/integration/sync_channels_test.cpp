@@ -54,6 +54,53 @@ TEST(Broadcast, LaggingReceiverLearnsHowManyItMissed) {
   EXPECT_TRUE(rx.try_recv().error().is_empty());
 }
 
+TEST(Broadcast, RecvReportsTheLaggedCount) {
+  auto [tx, rx] = broadcast::channel<int>(2);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(tx.send(i));
+  auto r = block_on(rx.recv());
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is_lagged());
+  EXPECT_EQ(r.error().missed, 3u);
+  EXPECT_EQ(block_on(rx.recv()).value(), 3);
+  EXPECT_EQ(block_on(rx.recv()).value(), 4);
+}
+
+TEST(Broadcast, TryRecvTellsEmptyFromClosed) {
+  auto [tx, rx] = broadcast::channel<std::string>(4);
+  auto empty = rx.try_recv();
+  ASSERT_FALSE(empty);
+  EXPECT_TRUE(empty.error().is_empty());
+  EXPECT_FALSE(empty.error().is_closed());
+  EXPECT_TRUE(tx.send("last"));
+  { auto gone = std::move(tx); }
+  EXPECT_EQ(rx.try_recv().value(), "last");  // sent before close: still received
+  auto closed = rx.try_recv();
+  ASSERT_FALSE(closed);
+  EXPECT_TRUE(closed.error().is_closed());
+  EXPECT_FALSE(closed.error().is_empty());
+}
+
+TEST(Broadcast, RecvWaitsOnAnEmptyChannelInsteadOfReportingEmpty) {
+  auto [tx, rx] = broadcast::channel<int>(4);
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  auto recv = rx.recv();
+  EXPECT_TRUE(recv.poll(cx).is_pending());  // empty: waits, no error
+  EXPECT_TRUE(tx.send(1));
+  EXPECT_EQ(ws.wakes.load(), 1);
+  auto r = recv.poll(cx);
+  ASSERT_TRUE(r.is_ready());
+  EXPECT_EQ(r.value().value(), 1);
+  auto next = rx.recv();
+  EXPECT_TRUE(next.poll(cx).is_pending());
+  { auto gone = std::move(tx); }
+  auto closed = next.poll(cx);
+  ASSERT_TRUE(closed.is_ready());
+  ASSERT_FALSE(closed.value());
+  EXPECT_TRUE(closed.value().error().is_closed());  // the only errors: closed, lagged
+}
+
 TEST(Broadcast, SendWithoutReceiversGivesTheValueBack) {
   auto [tx, rx] = broadcast::channel<std::string>(2);
   { auto gone = std::move(rx); }

@@ -25,7 +25,7 @@ task<bool> produce_consume(bool bounded, int per_producer) {
       bounded ? mpsc::channel<std::uint64_t>(16) : mpsc::unbounded_channel<std::uint64_t>();
   constexpr int producers = 4;
   for (int p = 0; p < producers; ++p) {
-    (void)kyoto::spawn([](mpsc::sender<std::uint64_t> s, int id, int n) -> task<void> {
+    kyoto::spawn([](mpsc::sender<std::uint64_t> s, int id, int n) -> task<void> {
       for (int i = 0; i < n; ++i) {
         auto r = co_await s.send((std::uint64_t(id) << 32) | std::uint64_t(i));
         EXPECT_TRUE(r);
@@ -100,11 +100,11 @@ TEST(Mpsc, BoundedSenderWaitsAtCapacity) {
   context cx(w);
   auto send = tx.send(3);
   EXPECT_TRUE(send.poll(cx).is_pending());  // backpressure
-  EXPECT_EQ(rx.try_recv(), 1);
+  EXPECT_EQ(rx.try_recv().value(), 1);
   EXPECT_EQ(ws.wakes.load(), 1);
   EXPECT_TRUE(send.poll(cx).is_ready());
-  EXPECT_EQ(rx.try_recv(), 2);
-  EXPECT_EQ(rx.try_recv(), 3);
+  EXPECT_EQ(rx.try_recv().value(), 2);
+  EXPECT_EQ(rx.try_recv().value(), 3);
 }
 
 TEST(Mpsc, ClosedWhenAllSendersAreGone) {
@@ -116,6 +116,42 @@ TEST(Mpsc, ClosedWhenAllSendersAreGone) {
   { auto b = std::move(tx2); }
   EXPECT_EQ(rt.block_on(rx.recv()), 7);
   EXPECT_EQ(rt.block_on(rx.recv()), std::nullopt);
+}
+
+template <class Make>
+void try_recv_tells_empty_from_disconnected(Make make) {
+  auto [tx, rx] = make();
+  auto empty = rx.try_recv();
+  ASSERT_FALSE(empty);
+  EXPECT_TRUE(empty.error().is_empty());
+  EXPECT_FALSE(empty.error().is_disconnected());
+  EXPECT_TRUE(tx.try_send(std::make_unique<int>(5)));
+  { auto gone = std::move(tx); }
+  auto v = rx.try_recv();  // queued before the last sender left: still received
+  ASSERT_TRUE(v);
+  EXPECT_EQ(**v, 5);
+  auto closed = rx.try_recv();
+  ASSERT_FALSE(closed);
+  EXPECT_TRUE(closed.error().is_disconnected());
+  EXPECT_FALSE(closed.error().is_empty());
+}
+
+TEST(Mpsc, BoundedTryRecvTellsEmptyFromDisconnected) {
+  try_recv_tells_empty_from_disconnected([] { return mpsc::channel<std::unique_ptr<int>>(2); });
+}
+
+TEST(Mpsc, UnboundedTryRecvTellsEmptyFromDisconnected) {
+  try_recv_tells_empty_from_disconnected(
+      [] { return mpsc::unbounded_channel<std::unique_ptr<int>>(); });
+}
+
+TEST(Mpsc, TryRecvStaysEmptyWhileACloneOfTheSenderRemains) {
+  auto [tx, rx] = mpsc::unbounded_channel<int>();
+  auto tx2 = tx;
+  { auto gone = std::move(tx); }
+  EXPECT_TRUE(rx.try_recv().error().is_empty());
+  { auto gone = std::move(tx2); }
+  EXPECT_TRUE(rx.try_recv().error().is_disconnected());
 }
 
 TEST(Mpsc, SendToDroppedReceiverGivesTheValueBack) {
@@ -141,7 +177,7 @@ TEST(Mpsc, ReceiverCloseWakesWaitingSendersAndKeepsQueuedMessages) {
   ASSERT_TRUE(r.is_ready());
   EXPECT_FALSE(r.value());
   EXPECT_EQ(r.value().error(), 2);
-  EXPECT_EQ(rx.try_recv(), 1);
+  EXPECT_EQ(rx.try_recv().value(), 1);
 }
 
 // Cancel safety: dropping pending sends enqueues nothing, dropping pending
@@ -211,7 +247,7 @@ TEST(Mpsc, ReserveHoldsASlotUntilSentOrDropped) {
   auto waiting = tx.reserve();
   EXPECT_TRUE(waiting.poll(cx).is_pending());  // backpressure
   p->send(7);
-  EXPECT_EQ(rx.try_recv(), 7);  // capacity 1: its slot returns at once
+  EXPECT_EQ(rx.try_recv().value(), 7);  // capacity 1: its slot returns at once
   EXPECT_EQ(ws.wakes.load(), 1);
   EXPECT_TRUE(waiting.poll(cx).is_ready());
 }

@@ -113,11 +113,46 @@ TEST(Oneshot, WakeRaceInALoop) {
   EXPECT_EQ(got, 20'000L * 19'999 / 2);
 }
 
-TEST(Oneshot, TryRecv) {
+TEST(Oneshot, TryRecvIsEmptyBeforeTheSendThenTheValueThenClosed) {
+  auto [tx, rx] = oneshot::channel<std::unique_ptr<int>>();
+  auto empty = rx.try_recv();
+  ASSERT_FALSE(empty);
+  EXPECT_TRUE(empty.error().is_empty());
+  EXPECT_TRUE(tx.send(std::make_unique<int>(3)));
+  auto v = rx.try_recv();
+  ASSERT_TRUE(v);
+  EXPECT_EQ(**v, 3);
+  auto again = rx.try_recv();  // already received
+  ASSERT_FALSE(again);
+  EXPECT_TRUE(again.error().is_closed());
+}
+
+TEST(Oneshot, TryRecvIsClosedWhenTheSenderLeftWithoutSending) {
   auto [tx, rx] = oneshot::channel<int>();
-  EXPECT_FALSE(rx.try_recv());
-  (void)tx.send(3);
-  EXPECT_EQ(rx.try_recv(), 3);
+  { auto gone = std::move(tx); }
+  auto r = rx.try_recv();
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is_closed());
+  EXPECT_FALSE(r.error().is_empty());
+}
+
+TEST(Oneshot, CloseBeforeTheSendMakesTryRecvClosedAndSendGiveTheValueBack) {
+  auto [tx, rx] = oneshot::channel<std::string>();
+  rx.close();
+  EXPECT_TRUE(rx.try_recv().error().is_closed());
+  auto back = tx.send("late");
+  ASSERT_FALSE(back);
+  EXPECT_EQ(back.error(), "late");
+  EXPECT_TRUE(rx.try_recv().error().is_closed());
+}
+
+TEST(Oneshot, AValueSentBeforeCloseIsStillReceived) {
+  auto [tx, rx] = oneshot::channel<std::string>();
+  EXPECT_TRUE(tx.send("early"));
+  rx.close();
+  auto r = rx.try_recv();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, "early");
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ TEST_P(RtStress, MillionSpawnsCompleteExactlyOnce) {
   counters c(n);
   auto done = std::make_shared<manual_state>();
   rt.block_on([](counters& cc, std::shared_ptr<manual_state> d) -> task<void> {
-    for (long i = 0; i < n; ++i) (void)kyoto::spawn(count_once(cc, d));
+    for (long i = 0; i < n; ++i) kyoto::spawn(count_once(cc, d));
     co_await manual_future(d);
   }(c, done));
   EXPECT_EQ(c.runs.load(), n);

@@ -57,7 +57,8 @@ select_future<Fs...> select(Fs&&... fs) {
 /// select() for branches of one output type: the output is the winner's.
 ///   int first = co_await kyoto::race(ask(a), ask(b));
 template <future F, future... Fs>
-requires(std::is_same_v<output_of<F>, output_of<Fs>>&&...) class [[nodiscard]] race_future {
+requires(std::is_same_v<output_of<F>, output_of<Fs>> && ...)
+class [[nodiscard]] race_future {
  public:
   using output_type = output_of<F>;
 
@@ -78,8 +79,8 @@ requires(std::is_same_v<output_of<F>, output_of<Fs>>&&...) class [[nodiscard]] r
 };
 
 template <future F, future... Fs>
-requires(std::is_same_v<output_of<F>, output_of<Fs>>&&...) race_future<F, Fs...> race(F&& f,
-                                                                                      Fs&&... fs) {
+requires(std::is_same_v<output_of<F>, output_of<Fs>> && ...)
+race_future<F, Fs...> race(F&& f, Fs&&... fs) {
   return race_future<F, Fs...>(std::forward<F>(f), std::forward<Fs>(fs)...);
 }
 

@@ -23,8 +23,8 @@ using result_value_t = std::conditional_t<std::is_void_v<typename R::value_type>
 /// with all values once every branch succeeded, or with the first error as
 /// soon as one fails; the other branches are destroyed (cancelled) then.
 template <future F0, future... Fs>
-requires result_like<output_of<F0>> &&
-    (result_like<output_of<Fs>>&&...) class [[nodiscard]] try_join_future {
+requires result_like<output_of<F0>> && (result_like<output_of<Fs>> && ...)
+class [[nodiscard]] try_join_future {
  public:
   using error_type = typename output_of<F0>::error_type;
   using output_type = result<
@@ -89,8 +89,8 @@ requires result_like<output_of<F0>> &&
 ///   if (!r) co_return kyoto::err(r.error());
 ///   auto [x, y] = *r;
 template <future F0, future... Fs>
-requires result_like<output_of<F0>> &&
-    (result_like<output_of<Fs>>&&...)try_join_future<F0, Fs...> try_join(F0&& f0, Fs&&... fs) {
+requires result_like<output_of<F0>> && (result_like<output_of<Fs>> && ...)
+try_join_future<F0, Fs...> try_join(F0&& f0, Fs&&... fs) {
   return try_join_future<F0, Fs...>(std::forward<F0>(f0), std::forward<Fs>(fs)...);
 }
 

@@ -24,9 +24,9 @@ class [[nodiscard]] poll_result {
   constexpr poll_result(pending_t) noexcept {}
   template <class U = T>
   requires std::is_constructible_v<T, U&&> &&
-      (!std::is_same_v<std::remove_cvref_t<U>, poll_result>)&&(
-          !std::is_same_v<std::remove_cvref_t<U>, pending_t>)constexpr poll_result(U&& v)
-      : value_(std::in_place, std::forward<U>(v)) {}
+           (!std::is_same_v<std::remove_cvref_t<U>, poll_result>) &&
+           (!std::is_same_v<std::remove_cvref_t<U>, pending_t>)
+  constexpr poll_result(U&& v) : value_(std::in_place, std::forward<U>(v)) {}
 
   static constexpr poll_result ready(T v) { return poll_result(std::move(v)); }
 

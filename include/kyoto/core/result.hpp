@@ -57,15 +57,17 @@ class [[nodiscard]] result {
   using value_type = T;
   using error_type = E;
 
-  result() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
+  result()
+  requires std::is_default_constructible_v<T>
+      : v_(std::in_place_index<0>) {}
   template <class U = T>
   requires std::is_constructible_v<T, U&&> &&
-      (!detail::is_error_value<std::remove_cvref_t<U>>::value) &&
-      (!std::is_same_v<std::remove_cvref_t<U>, result>)result(U&& v)
-      : v_(std::in_place_index<0>, std::forward<U>(v)) {}
+           (!detail::is_error_value<std::remove_cvref_t<U>>::value) &&
+           (!std::is_same_v<std::remove_cvref_t<U>, result>)
+  result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}
   template <class G>
-  requires std::is_constructible_v<E, G&&> result(error_value<G> e)
-      : v_(std::in_place_index<1>, std::move(e.error)) {}
+  requires std::is_constructible_v<E, G&&>
+  result(error_value<G> e) : v_(std::in_place_index<1>, std::move(e.error)) {}
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -111,8 +113,8 @@ class [[nodiscard]] result<void, E> {
 
   result() noexcept = default;
   template <class G>
-  requires std::is_constructible_v<E, G&&> result(error_value<G> e)
-      : e_(std::in_place, std::move(e.error)) {}
+  requires std::is_constructible_v<E, G&&>
+  result(error_value<G> e) : e_(std::in_place, std::move(e.error)) {}
 
   bool has_value() const noexcept { return !e_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }

@@ -81,7 +81,9 @@ class task_promise : public awaiting_promise {
 
   template <class U = T>
   requires std::is_constructible_v<T, U&&>
-  void return_value(U&& v) { value_.emplace(std::forward<U>(v)); }
+  void return_value(U&& v) {
+    value_.emplace(std::forward<U>(v));
+  }
   void unhandled_exception() noexcept { set_error(std::current_exception()); }
 
   T take_result() {

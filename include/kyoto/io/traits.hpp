@@ -26,12 +26,12 @@ concept async_read = requires(std::remove_reference_t<R>& r, context& cx, read_b
 /// returns pending; poll_flush pushes buffered bytes out; poll_shutdown
 /// flushes and ends the stream for the peer.
 template <class W>
-concept async_write = requires(std::remove_reference_t<W>& w, context& cx,
-                               std::span<const std::byte> bytes) {
-  { w.poll_write(cx, bytes) } -> std::same_as<poll_result<result<std::size_t>>>;
-  { w.poll_flush(cx) } -> std::same_as<poll_result<result<void>>>;
-  { w.poll_shutdown(cx) } -> std::same_as<poll_result<result<void>>>;
-};
+concept async_write =
+    requires(std::remove_reference_t<W>& w, context& cx, std::span<const std::byte> bytes) {
+      { w.poll_write(cx, bytes) } -> std::same_as<poll_result<result<std::size_t>>>;
+      { w.poll_flush(cx) } -> std::same_as<poll_result<result<void>>>;
+      { w.poll_shutdown(cx) } -> std::same_as<poll_result<result<void>>>;
+    };
 
 /// A reader with its own buffer: poll_fill_buf exposes buffered bytes
 /// (empty = end of stream), consume(n) marks n of them used.

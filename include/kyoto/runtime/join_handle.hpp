@@ -20,8 +20,16 @@ namespace kyoto {
 /// Dropping the handle detaches the task (it keeps running); abort()
 /// cancels it. Cancel safety: dropping a pending `co_await h` loses
 /// nothing, the handle can be awaited again.
+///
+/// Detaching is a plain statement, as with Tokio's JoinHandle (which is
+/// not must-use either):
+///   kyoto::spawn(log_forever(rx));   // runs on; nobody waits for it
+/// join_handle is therefore the one handle that is not [[nodiscard]]
+/// (STYLE rule 7): discarding it has a documented meaning, and programs
+/// written against the contract detach this way without a warning. The
+/// awaitables it leads to (join_set::join_next, ...) keep the attribute.
 template <class T>
-class [[nodiscard]] join_handle {
+class join_handle {
  public:
   using output_type = result<T, join_error>;
 

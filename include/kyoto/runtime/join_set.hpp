@@ -71,6 +71,14 @@ class join_set {
     using plain = std::remove_cvref_t<F>;
     handles_.emplace(id, kyoto::spawn(tracked<plain>(plain(std::forward<F>(f)), shared_, id)));
   }
+  /// Spawns fn(args...), keeping fn and the arguments alive until it
+  /// finishes (see kyoto::spawn(fn, args...)).
+  template <class Fn, class... Args>
+  requires(!future<Fn> && detail::future_factory<Fn, Args...> &&
+           std::is_same_v<detail::factory_output<std::decay_t<Fn>, std::decay_t<Args>...>, T>)
+  void spawn(Fn&& fn, Args&&... args) {
+    spawn(detail::make_call_owned(std::forward<Fn>(fn), std::forward<Args>(args)...));
+  }
 
   /// Waits for the next task to finish; nullopt when the set is empty.
   /// Cancel safe: dropping a pending join_next loses no result.

@@ -15,7 +15,8 @@ namespace kyoto {
 ///   int main() { return kyoto::run(async_main()); }
 /// An exception escaping the task is printed and gives exit status 1.
 template <class T>
-requires(std::is_void_v<T> || std::is_convertible_v<T, int>) int run(task<T> main_task) {
+requires(std::is_void_v<T> || std::is_convertible_v<T, int>)
+int run(task<T> main_task) {
   try {
     auto rt = runtime::builder::multi_thread().enable_all().build();
     if constexpr (std::is_void_v<T>) {

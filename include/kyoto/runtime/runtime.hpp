@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "kyoto/core/future.hpp"
+#include "kyoto/core/task.hpp"
 #include "kyoto/detail/runtime/runtime_core.hpp"
 #include "kyoto/detail/task/harness.hpp"
 #include "kyoto/detail/task/spawned_task.hpp"
@@ -32,6 +33,32 @@ join_handle<output_of<F>> spawn_on(scheduler* s, F&& f) {
   }
   submit_new_task(t);
   return join_handle<output_of<F>>(t);
+}
+
+/// spawn(fn, args...): fn(args...) gives the future to run, and fn and the
+/// arguments (decayed copies, as std::thread takes them) must outlive it:
+/// a coroutine lambda reads its captures through the closure object, and
+/// a coroutine's reference parameters point at the caller's objects.
+template <class Fn, class... Args>
+concept future_factory = std::is_invocable_v<std::decay_t<Fn>, std::decay_t<Args>...> &&
+                         future<std::invoke_result_t<std::decay_t<Fn>, std::decay_t<Args>...>>;
+
+template <class Fn, class... Args>
+using factory_output = output_of<std::invoke_result_t<Fn, Args...>>;
+
+/// The task that owns fn and args: they are parameters, so they live in
+/// its frame until the future that fn returned has finished (or the task
+/// is destroyed, which destroys that future first). fn is called when the
+/// task first runs.
+template <class Fn, class... Args>
+task<factory_output<Fn, Args...>> call_owned(Fn fn, Args... args) {
+  co_return co_await std::invoke(std::move(fn), std::move(args)...);
+}
+
+template <class Fn, class... Args>
+auto make_call_owned(Fn&& fn, Args&&... args) {
+  return call_owned<std::decay_t<Fn>, std::decay_t<Args>...>(std::forward<Fn>(fn),
+                                                             std::forward<Args>(args)...);
 }
 
 /// Runs a function once, when polled (on a blocking-pool thread).
@@ -96,6 +123,25 @@ class runtime {
   /// A cheap, copyable reference to a runtime.
   ///   auto h = kyoto::runtime::handle::current();   // inside a runtime
   ///   h.spawn(work());
+  ///
+  /// How to name the type. The contract has both this class and the
+  /// member function rt.handle(), and C++ lets one class scope hold a
+  /// class and a function of the same name only by hiding the class: an
+  /// ordinary lookup of runtime::handle finds the function. Every other
+  /// arrangement fails as well: a data member or a function template
+  /// hides the class the same way; putting either name in a base class
+  /// makes the one in the derived class hide it (so either rt.handle() or
+  /// runtime::handle stops working); a typedef may not share its name with
+  /// a function at all. What C++ still gives the class name to:
+  ///   - a nested-name-specifier (the name before ::, looked up for types
+  ///     only): kyoto::runtime::handle::current() works as written;
+  ///   - an elaborated type specifier: class kyoto::runtime::handle h;
+  ///   - the alias kyoto::runtime_handle (below), for declarations;
+  ///   - auto: auto h = rt.handle();
+  /// Only the declaration `kyoto::runtime::handle h` cannot compile (g++:
+  /// "invalid use of non-static member function", clang: "must use 'class'
+  /// tag"); tests/compile_fail/runtime_handle_declaration.cpp pins that,
+  /// and rt_handle_test.cpp every spelling that works.
   class handle {
    public:
     /// The runtime of the calling thread; throws std::runtime_error outside one.
@@ -104,6 +150,13 @@ class runtime {
     template <future F>
     join_handle<output_of<F>> spawn(F&& f) const {
       return detail::spawn_on(core_->task_scheduler(), std::forward<F>(f));
+    }
+    /// Spawns fn(args...), keeping fn and the arguments alive until it
+    /// finishes (see kyoto::spawn(fn, args...)).
+    template <class Fn, class... Args>
+    requires(!future<Fn> && detail::future_factory<Fn, Args...>)
+    auto spawn(Fn&& fn, Args&&... args) const {
+      return spawn(detail::make_call_owned(std::forward<Fn>(fn), std::forward<Args>(args)...));
     }
     template <class Fn>
     auto spawn_blocking(Fn&& fn) const {
@@ -144,14 +197,20 @@ class runtime {
   join_handle<output_of<F>> spawn(F&& f) {
     return handle().spawn(std::forward<F>(f));
   }
+  /// Spawns fn(args...), keeping fn and the arguments alive until it
+  /// finishes (see kyoto::spawn(fn, args...)):
+  ///   rt.spawn([name = std::string("w")]() -> kyoto::task<> { co_await work(name); });
+  template <class Fn, class... Args>
+  requires(!future<Fn> && detail::future_factory<Fn, Args...>)
+  auto spawn(Fn&& fn, Args&&... args) {
+    return handle().spawn(std::forward<Fn>(fn), std::forward<Args>(args)...);
+  }
   template <class Fn>
   auto spawn_blocking(Fn&& fn) {
     return handle().spawn_blocking(std::forward<Fn>(fn));
   }
 
-  class handle handle() const {
-    return (class handle)(core_);
-  }
+  class handle handle() const { return (class handle)(core_); }
 
   /// Shuts down now: cancels every task and waits at most `timeout` for
   /// blocking jobs that are running (they are left to finish alone).
@@ -165,8 +224,9 @@ class runtime {
   std::shared_ptr<detail::runtime_core> core_;
 };
 
-/// The type of runtime::handle, for declarations (inside class runtime the
-/// name `handle` also names the member function).
+/// The type of runtime::handle, for declarations (see runtime::handle: the
+/// member function rt.handle() hides the class from `kyoto::runtime::handle h`):
+///   std::optional<kyoto::runtime_handle> h;   // or: class kyoto::runtime::handle h
 using runtime_handle = class runtime::handle;
 
 class runtime::builder {

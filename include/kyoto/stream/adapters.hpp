@@ -196,12 +196,17 @@ chunks_stream<std::remove_cvref_t<S>> chunks(S&& s, std::size_t n) {
 }
 
 /// Each item must arrive within d of asking for it; otherwise the item is
-/// an `elapsed` error (the stream goes on).
+/// an `elapsed` error (the stream goes on). The duration comes first, as in
+/// the future form timeout(dur, f):
+///   auto s = kyoto::timeout(100ms, std::move(requests));  // items: result<T, elapsed>
+/// A type that is both a future and a stream is timed as a future (the
+/// whole of it, by time/timeout.hpp's overload); to time its items, build
+/// the adapter by hand: kyoto::timeout_stream<S>(d, std::move(s)).
 template <stream S>
 class timeout_stream {
  public:
   using item_type = result<item_of<S>, elapsed>;
-  timeout_stream(S s, instant::duration d) : s_(std::move(s)), d_(d) {}
+  timeout_stream(instant::duration d, S s) : s_(std::move(s)), d_(d) {}
   poll_result<std::optional<item_type>> poll_next(context& cx) {
     auto r = s_.poll_next(cx);
     if (r.is_ready()) {
@@ -220,10 +225,14 @@ class timeout_stream {
   instant::duration d_;
   std::optional<sleep> timer_;
 };
-template <stream S, class Rep, class Period>
-timeout_stream<std::remove_cvref_t<S>> timeout(S&& s, std::chrono::duration<Rep, Period> d) {
-  return {std::forward<S>(s), std::chrono::duration_cast<instant::duration>(d)};
+template <class Rep, class Period, stream S>
+requires(!future<S>)
+timeout_stream<std::remove_cvref_t<S>> timeout(std::chrono::duration<Rep, Period> d, S&& s) {
+  return {std::chrono::duration_cast<instant::duration>(d), std::forward<S>(s)};
 }
+/// The old order, kept only to say what to write instead.
+template <stream S, class Rep, class Period>
+void timeout(S&&, std::chrono::duration<Rep, Period>) = delete;  // write timeout(dur, s)
 
 /// All items into a vector:  std::vector<int> all = co_await kyoto::collect(std::move(s));
 template <stream S>

@@ -35,7 +35,8 @@ class generator_promise : public awaiting_promise {
     void await_resume() const noexcept {}
   };
   template <class U>
-  requires std::is_constructible_v<T, U&&> yield_awaiter yield_value(U&& v) {
+  requires std::is_constructible_v<T, U&&>
+  yield_awaiter yield_value(U&& v) {
     item_.emplace(std::forward<U>(v));
     return {};
   }

@@ -50,7 +50,8 @@ class [[nodiscard]] send_future {
   std::optional<T> v_;
 };
 template <class S, class T>
-requires sink<S, std::remove_cvref_t<T>> send_future<S, std::remove_cvref_t<T>> send(S& s, T&& v) {
+requires sink<S, std::remove_cvref_t<T>>
+send_future<S, std::remove_cvref_t<T>> send(S& s, T&& v) {
   return {s, std::forward<T>(v)};
 }
 
@@ -94,8 +95,8 @@ class [[nodiscard]] forward_future {
   bool ended_ = false;
 };
 template <stream St, class Si>
-requires sink<Si, item_of<St>> forward_future<std::remove_cvref_t<St>, Si> forward(St&& st,
-                                                                                   Si& si) {
+requires sink<Si, item_of<St>>
+forward_future<std::remove_cvref_t<St>, Si> forward(St&& st, Si& si) {
   return {std::forward<St>(st), si};
 }
 

@@ -17,7 +17,7 @@ concept stream = requires(std::remove_reference_t<S>& s, context& cx) {
   typename std::remove_reference_t<S>::item_type;
   {
     s.poll_next(cx)
-    } -> std::same_as<poll_result<std::optional<typename std::remove_reference_t<S>::item_type>>>;
+  } -> std::same_as<poll_result<std::optional<typename std::remove_reference_t<S>::item_type>>>;
 };
 
 template <class S>

@@ -19,12 +19,22 @@ namespace kyoto::broadcast {
 /// Why recv failed: closed (all senders gone, everything received), or
 /// lagged: the receiver fell more than the capacity behind and `missed`
 /// values were overwritten; the next recv continues with the oldest kept.
+/// recv() waits while the channel is empty, so empty is not one of them.
 struct recv_error {
-  enum class kind { closed, lagged, empty } why;  // empty: try_recv only
+  enum class kind { closed, lagged } why;
   std::uint64_t missed = 0;
   bool is_closed() const noexcept { return why == kind::closed; }
   bool is_lagged() const noexcept { return why == kind::lagged; }
+};
+
+/// Why try_recv got no value: empty (nothing new yet, senders remain), or
+/// closed and lagged as for recv_error (`missed` counts the lost values).
+struct try_recv_error {
+  enum class kind { empty, closed, lagged } why;
+  std::uint64_t missed = 0;
   bool is_empty() const noexcept { return why == kind::empty; }
+  bool is_closed() const noexcept { return why == kind::closed; }
+  bool is_lagged() const noexcept { return why == kind::lagged; }
 };
 template <class T>
 struct send_error {
@@ -117,10 +127,17 @@ class receiver {
     --s_->receivers;
   }
 
-  /// A value, or lagged / closed.
-  result<T, recv_error> try_recv() {
+  /// A value now, or empty / lagged / closed:
+  ///   auto r = rx.try_recv();              // result<T, try_recv_error>
+  ///   if (!r && r.error().is_lagged()) log(r.error().missed);  // then go on
+  result<T, try_recv_error> try_recv() {
+    using kind = try_recv_error::kind;
     std::lock_guard lock(s_->lock);
-    return take_locked(true).value();
+    auto r = take_locked();
+    if (!r) return kyoto::err(try_recv_error{kind::empty, 0});
+    if (*r) return std::move(**r);
+    const recv_error& e = r->error();
+    return kyoto::err(try_recv_error{e.is_lagged() ? kind::lagged : kind::closed, e.missed});
   }
 
   class [[nodiscard]] recv_future {
@@ -133,7 +150,7 @@ class receiver {
       for (;;) {
         {
           std::lock_guard lock(r_->s_->lock);
-          if (auto r = r_->take_locked(false)) return std::move(*r);
+          if (auto r = r_->take_locked()) return std::move(*r);
         }
         if (wait_->poll(cx).is_pending()) return pending;
         wait_.emplace(r_->s_->sent.notified());
@@ -152,7 +169,7 @@ class receiver {
       if (!stream_wait_) stream_wait_.emplace(s_->sent.notified());
       {
         std::lock_guard lock(s_->lock);
-        if (auto r = take_locked(false)) {
+        if (auto r = take_locked()) {
           stream_wait_.reset();
           if (!*r && r->error().is_closed()) return std::optional<item_type>();
           return std::optional<item_type>(std::move(*r));
@@ -170,9 +187,8 @@ class receiver {
   receiver(std::shared_ptr<detail::shared<T>> s, std::uint64_t next)
       : s_(std::move(s)), next_(next) {}
 
-  // With s_->lock held. nullopt: nothing yet and senders remain (only
-  // when !empty_is_error).
-  std::optional<result<T, recv_error>> take_locked(bool empty_is_error) {
+  // With s_->lock held. nullopt: nothing yet and senders remain.
+  std::optional<result<T, recv_error>> take_locked() {
     auto& s = *s_;
     if (s.tail - next_ > s.capacity) {
       std::uint64_t oldest = s.tail - s.capacity;
@@ -187,9 +203,6 @@ class receiver {
     }
     if (s.senders == 0) {
       return result<T, recv_error>(kyoto::err(recv_error{recv_error::kind::closed, 0}));
-    }
-    if (empty_is_error) {
-      return result<T, recv_error>(kyoto::err(recv_error{recv_error::kind::empty, 0}));
     }
     return std::nullopt;
   }

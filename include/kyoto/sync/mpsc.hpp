@@ -35,6 +35,15 @@ struct try_send_error {
   bool is_closed() const noexcept { return why == kind::closed; }
 };
 
+/// try_recv found no message: empty (a sender may still send one) or
+/// disconnected (every sender is gone and the queue is drained: recv()
+/// would give nullopt).
+struct try_recv_error {
+  enum class kind { empty, disconnected } why;
+  bool is_empty() const noexcept { return why == kind::empty; }
+  bool is_disconnected() const noexcept { return why == kind::disconnected; }
+};
+
 namespace detail {
 
 // Shared by the endpoints. refs_ counts senders + the receiver; the last
@@ -360,11 +369,19 @@ class receiver {
   };
   recv_future recv() noexcept { return recv_future(*this); }
 
-  /// A message if one is queued now.
-  std::optional<T> try_recv() {
-    auto v = c_->pop();
-    if (!v) c_->release_held();
-    return v;
+  /// A message if one is queued now; otherwise empty or disconnected:
+  ///   auto r = rx.try_recv();              // result<T, try_recv_error>
+  ///   if (!r && r.error().is_disconnected()) co_return;   // no sender left
+  /// A message whose send is still under way reads as empty.
+  result<T, try_recv_error> try_recv() {
+    if (auto v = c_->pop()) return std::move(*v);
+    c_->release_held();
+    if (c_->senders.load(std::memory_order_acquire) == 0) {
+      // A sender's last push happens before its count drops: look once more.
+      if (auto v = c_->pop()) return std::move(*v);
+      return kyoto::err(try_recv_error{try_recv_error::kind::disconnected});
+    }
+    return kyoto::err(try_recv_error{try_recv_error::kind::empty});
   }
 
   /// No more sends are accepted (waiting senders get their values back);

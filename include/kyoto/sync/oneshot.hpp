@@ -33,6 +33,15 @@ namespace kyoto::oneshot {
 /// The sender went away without sending.
 struct recv_error {};
 
+/// try_recv got no value: empty (the sender may still send it) or closed
+/// (the sender went away without sending, the value was already received,
+/// or the receiver was closed before anything was sent).
+struct try_recv_error {
+  enum class kind { empty, closed } why;
+  bool is_empty() const noexcept { return why == kind::empty; }
+  bool is_closed() const noexcept { return why == kind::closed; }
+};
+
 template <class T>
 class sender;
 template <class T>
@@ -166,18 +175,25 @@ class [[nodiscard]] receiver {
   }
 
   /// Stops the sender from sending; a value already sent can still be
-  /// received.
+  /// received. If none was sent, the receiver lets go of the channel at
+  /// once: a send that started before close() sees RX_CLOSED in its RMW
+  /// and takes its value back, so the slot is never ours to read.
   void close() noexcept {
-    if (s_) s_->state.fetch_or(s_->rx_closed, std::memory_order_acq_rel);
+    if (!s_) return;
+    std::uint32_t prev = s_->state.fetch_or(s_->rx_closed, std::memory_order_acq_rel);
+    if (!(prev & s_->value_bit)) std::exchange(s_, nullptr)->release();
   }
 
-  /// Non-blocking: the value if it has been sent.
-  std::optional<T> try_recv() {
-    if (!s_) return std::nullopt;
+  /// Non-blocking: the value if it has been sent, else empty or closed.
+  ///   auto r = rx.try_recv();              // result<T, try_recv_error>
+  ///   if (!r && r.error().is_empty()) { /* not yet: try later or co_await rx */ }
+  result<T, try_recv_error> try_recv() {
+    if (!s_) return kyoto::err(try_recv_error{try_recv_error::kind::closed});
     std::uint32_t st = s_->state.load(std::memory_order_acquire);
-    if (!(st & s_->value_bit)) return std::nullopt;
-    auto r = take(st);
-    return std::move(std::move(r).value()).value();
+    if (!(st & s_->tx_done)) return kyoto::err(try_recv_error{try_recv_error::kind::empty});
+    auto r = std::move(take(st)).value();
+    if (!r) return kyoto::err(try_recv_error{try_recv_error::kind::closed});
+    return std::move(*r);
   }
 
  private:

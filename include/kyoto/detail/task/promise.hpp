@@ -41,9 +41,10 @@
 //   is two words.
 //
 //   Coroutine-to-coroutine transfers (start a child, return to the parent)
-//   are symmetric transfers in optimised builds. In unoptimised builds they
-//   are not tail calls, so they go through the root's link and the loop in
-//   poll_root instead (KYOTO_DETAIL_TRAMPOLINE): same fields, flat stack.
+//   are symmetric transfers where the compiler makes them tail calls. Where
+//   it does not (g++ below -O2 or under ASan/TSan; config.hpp), they go
+//   through the root's link and the loop in poll_root instead
+//   (KYOTO_DETAIL_TRAMPOLINE): same fields, flat stack.
 #pragma once
 
 #include <cassert>
@@ -65,9 +66,7 @@ namespace kyoto::detail {
 /// Awaitables that kyoto's promises accept as they are (they know the
 /// protocol above). Everything else awaited must be a future.
 template <class A>
-concept kyoto_awaiter = requires {
-  typename std::remove_cvref_t<A>::is_kyoto_awaiter;
-};
+concept kyoto_awaiter = requires { typename std::remove_cvref_t<A>::is_kyoto_awaiter; };
 
 /// Destroys a kyoto coroutine (task, generator). With clang the call goes
 /// through a function it cannot see into: clang elides a coroutine's
