@@ -6,6 +6,7 @@
 #include "kyoto/io.hpp"
 #include "kyoto/net.hpp"
 #include "kyoto/runtime.hpp"
+#include "kyoto/signal.hpp"
 #include "kyoto/stream.hpp"
 #include "kyoto/sync.hpp"
 #include "kyoto/time.hpp"

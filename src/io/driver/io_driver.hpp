@@ -54,6 +54,11 @@ class io_driver : public std::enable_shared_from_this<io_driver> {
   /// Shuts every record down (their waiters see driver_shutdown).
   void shutdown() noexcept;
 
+  /// True once per driver: the caller starts this runtime's signal watcher.
+  bool claim_signal_watch() noexcept {
+    return !signal_watch_.exchange(true, std::memory_order_acq_rel);
+  }
+
   /// Whether any descriptor is registered (busy workers then poll).
   bool has_sources() const noexcept { return sources_.load(std::memory_order_relaxed) != 0; }
 
@@ -67,6 +72,7 @@ class io_driver : public std::enable_shared_from_this<io_driver> {
   std::vector<scheduled_io*> release_;  // guarded by lock_
   bool shut_down_ = false;              // guarded by lock_
   atomic<std::size_t> sources_{0};
+  atomic<bool> signal_watch_{false};
   std::array<epoll_event, 256> events_{};  // the turning thread's
 };
 
