@@ -6,6 +6,7 @@
 #include "kyoto/io/buf_reader.hpp"
 #include "kyoto/io/duplex.hpp"
 #include "kyoto/io/error.hpp"
+#include "kyoto/io/pipe.hpp"
 #include "kyoto/io/read.hpp"
 #include "kyoto/io/read_buf.hpp"
 #include "kyoto/io/result.hpp"

@@ -5,6 +5,7 @@
 #include "kyoto/core.hpp"
 #include "kyoto/io.hpp"
 #include "kyoto/net.hpp"
+#include "kyoto/process.hpp"
 #include "kyoto/runtime.hpp"
 #include "kyoto/signal.hpp"
 #include "kyoto/stream.hpp"

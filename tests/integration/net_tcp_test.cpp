@@ -333,9 +333,10 @@ TEST_F(NetTcpOnce, AcceptLoopSurvivesDescriptorExhaustion) {
           ++acc;
           held.push_back(std::move(r->first));
         } else {
-          EXPECT_TRUE(r.error() == std::errc::too_many_files_open ||
-                      r.error() == std::errc::too_many_files_open_in_system)
-              << r.error().message();
+          // Compared by value: while descriptors are exhausted, the
+          // sanitizers' runtime cannot check a virtual call's target.
+          EXPECT_TRUE(&r.error().category() == &std::system_category() &&
+                      (r.error().value() == EMFILE || r.error().value() == ENFILE));
           ++fail;
           if (held.size() > 4) held.erase(held.begin(), held.begin() + 4);  // recover
         }
