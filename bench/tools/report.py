@@ -28,6 +28,8 @@ WORKLOAD_IDS = {
     "timer_arm_cancel": "W8b",
     "idle_task_memory": "W9",
     "tcp_echo": "W10",
+    "tcp_echo_c1": "W10-1",
+    "tcp_echo_c1000": "W10-1000",
     "http_plaintext": "W11",
     "resp_p1": "W12",
     "resp_p16": "W12",

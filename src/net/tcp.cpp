@@ -275,16 +275,18 @@ io::result<tcp_listener> tcp_socket::listen(int backlog) && {
 }
 
 task<io::result<tcp_stream>> tcp_socket::connect_socket(io::detail::owned_fd fd, socket_addr addr) {
-  // Registered before connect(): the first event is the connection's end.
-  auto src = io::detail::io_source::adopt(fd.release());
-  if (!src) co_return kyoto::err(src.error());
+  // Registered after connect() started: an unconnected socket polls as
+  // hung up, and a driver turning on another worker could record that
+  // (final) state between the registration and the connect.
   sockaddr_storage ss{};
   auto len = static_cast<socklen_t>(addr.to_sockaddr(&ss));
   int r;
   do {
-    r = ::connect(src->fd(), reinterpret_cast<sockaddr*>(&ss), len);
+    r = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len);
   } while (r < 0 && errno == EINTR);
-  if (r < 0 && errno != EINPROGRESS) co_return kyoto::err(last_error());
+  if (r < 0 && errno != EINPROGRESS && errno != EALREADY) co_return kyoto::err(last_error());
+  auto src = io::detail::io_source::adopt(fd.release());
+  if (!src) co_return kyoto::err(src.error());
   if (r < 0) {
     for (;;) {
       auto ev = co_await io::detail::direction_ready(src->reg(), direction::write);
@@ -297,6 +299,8 @@ task<io::result<tcp_stream>> tcp_socket::connect_socket(io::detail::owned_fd fd,
       socklen_t plen = sizeof peer;
       if (::getpeername(src->fd(), reinterpret_cast<sockaddr*>(&peer), &plen) == 0) break;
       if (errno != ENOTCONN) co_return kyoto::err(last_error());
+      // Hung up and not connected is final: waiting again would spin.
+      if (ev->ready & io::detail::ready_write_closed) co_return kyoto::err(last_error());
       src->reg().clear_readiness(*ev);
     }
   }

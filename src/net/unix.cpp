@@ -140,15 +140,16 @@ task<io::result<unix_stream>> unix_stream::connect(std::string path) {
 task<io::result<unix_stream>> unix_stream::connect_addr(unix_socket_addr addr) {
   auto fd = detail::new_socket(AF_UNIX, SOCK_STREAM);
   if (!fd) co_return kyoto::err(fd.error());
-  auto src = io::detail::io_source::adopt(fd->release());
-  if (!src) co_return kyoto::err(src.error());
+  // Registered after connect() started (see tcp.cpp's connect_socket).
   sockaddr_un sun{};
   auto len = static_cast<socklen_t>(addr.to_sockaddr(&sun));
   int r;
   do {
-    r = ::connect(src->fd(), reinterpret_cast<sockaddr*>(&sun), len);
+    r = ::connect(fd->get(), reinterpret_cast<sockaddr*>(&sun), len);
   } while (r < 0 && errno == EINTR);
   if (r < 0 && errno != EINPROGRESS && errno != EAGAIN) co_return kyoto::err(last_error());
+  auto src = io::detail::io_source::adopt(fd->release());
+  if (!src) co_return kyoto::err(src.error());
   if (r < 0) {
     auto ev = co_await io::detail::direction_ready(src->reg(), direction::write);
     if (!ev) co_return kyoto::err(ev.error());

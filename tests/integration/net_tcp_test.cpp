@@ -289,9 +289,9 @@ TEST_P(NetTcp, IdleServerWithManyConnectionsUsesNoCpu) {
   rt.block_on([]() -> task<void> {
     auto l = net::tcp_listener::bind(loopback0());
     auto addr = *l->local_addr();
-    auto server = spawn(echo_server(*l, 500));
+    auto server = spawn(echo_server(*l, 1000));
     std::vector<net::tcp_stream> clients;
-    for (int i = 0; i < 500; ++i) {
+    for (int i = 0; i < 1000; ++i) {
       auto c = co_await net::tcp_stream::connect(addr);
       KYOTO_CO_ASSERT(c);
       clients.push_back(std::move(*c));
@@ -308,6 +308,31 @@ TEST_P(NetTcp, IdleServerWithManyConnectionsUsesNoCpu) {
     EXPECT_LT(us(after) - us(before), 100'000) << "CPU while idle (us)";
     clients.clear();
     EXPECT_TRUE(co_await server);
+  }());
+}
+
+// A connect that cannot complete (the listener's backlog is full and it
+// never accepts) loses a select against a timer; dropping it closes its
+// socket (the fixture checks the descriptor count).
+TEST_P(NetTcp, DroppedPendingConnectClosesItsSocket) {
+  auto rt = make();
+  rt.block_on([]() -> task<void> {
+    auto sock = net::tcp_socket::new_v4();
+    KYOTO_CO_ASSERT(sock && sock->bind(loopback0()));
+    auto l = std::move(*sock).listen(0);
+    KYOTO_CO_ASSERT(l);
+    auto addr = *l->local_addr();
+    std::vector<net::tcp_stream> filling;
+    int pending_connects = 0;
+    for (int i = 0; i < 16 && pending_connects == 0; ++i) {
+      auto r = co_await select(net::tcp_stream::connect(addr), kyoto::sleep(100ms));
+      if (r.index() == 1) {
+        ++pending_connects;  // this connect was dropped while in progress
+      } else if (auto& s = std::get<0>(r); s) {
+        filling.push_back(std::move(*s));
+      }
+    }
+    EXPECT_EQ(pending_connects, 1) << "the backlog never filled";
   }());
 }
 
