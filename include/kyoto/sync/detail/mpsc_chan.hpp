@@ -288,7 +288,7 @@ struct chan final : chan_base {
     release();
   }
 
-  typename Policy::slots slots;
+  [[no_unique_address]] typename Policy::slots slots;  // empty when unbounded
   typename Policy::template queue<T> queue;
 };
 
