@@ -67,9 +67,11 @@
 // semaphore closes, which wakes every waiting sender with "closed" (they
 // give their values back); queued values can still be received. Receiver
 // drop: close(), drain and destroy the queued values, release its ref. A
-// sender checks rx_closed before it reserves and again (in send_reserved)
-// before it pushes into a slot it holds; a value that slips in between is
-// dropped with the channel or by the receiver's drain. Last sender's drop:
+// sender checks rx_closed before it reserves; a permit or a sink, which
+// hold a slot for a while, check it again before filling it
+// (send_reserved). A push that races with close() is still received, or
+// destroyed by the receiver's drain or with the channel (whose queue
+// destroys what it holds), never leaked. Last sender's drop:
 // senders reaches 0 (acq_rel, after its last push) and it wakes the
 // receiver, which then looks at the queue once more before reporting the
 // end: a push happens before its sender's count drops.
