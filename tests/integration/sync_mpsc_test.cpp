@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstddef>
+#include <limits>
 #include <memory>
 #include <random>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kyoto/kyoto.hpp"
@@ -256,6 +260,145 @@ TEST(Mpsc, ReserveFailsOnceTheReceiverIsGone) {
   auto [tx, rx] = mpsc::channel<int>(4);
   { auto gone = std::move(rx); }
   EXPECT_FALSE(block_on(tx.reserve()));
+}
+
+}  // namespace
+
+// The layout the split into a front and a policy-typed core promises.
+namespace {
+
+// Both constructors give the same endpoint types (one run-time choice of
+// policy per operation, made in detail::visit).
+static_assert(
+    std::is_same_v<decltype(mpsc::channel<int>(1)), decltype(mpsc::unbounded_channel<int>())>);
+static_assert(std::is_same_v<decltype(mpsc::channel<int>(1)),
+                             std::pair<mpsc::sender<int>, mpsc::receiver<int>>>);
+// A sender is the channel pointer and one word of sink state; a receiver
+// is the channel pointer.
+static_assert(sizeof(mpsc::sender<int>) == 2 * sizeof(void*));
+static_assert(sizeof(mpsc::receiver<int>) == sizeof(void*));
+// The unbounded policy has no capacity state to carry.
+static_assert(std::is_empty_v<mpsc::detail::unbounded_policy::slots>);
+static_assert(mpsc::detail::bounded_policy::bounded && !mpsc::detail::unbounded_policy::bounded);
+
+TEST(Mpsc, AnUnboundedSenderIsAnMpscSender) {
+  auto [tx, rx] = mpsc::unbounded_channel<int>();
+  mpsc::sender<int> tx2 = tx;
+  EXPECT_TRUE(tx2.try_send(4));
+  EXPECT_EQ(rx.try_recv().value(), 4);
+}
+
+TEST(Mpsc, UnboundedCapacityIsUnlimited) {
+  auto [tx, rx] = mpsc::unbounded_channel<int>();
+  EXPECT_EQ(tx.capacity(), std::numeric_limits<std::size_t>::max());
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(tx.try_send(i));
+  EXPECT_EQ(tx.capacity(), std::numeric_limits<std::size_t>::max());
+}
+
+TEST(Mpsc, UnboundedReserveIsReadyAtOnce) {
+  auto [tx, rx] = mpsc::unbounded_channel<int>();
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  auto reserve = tx.reserve();
+  auto p = reserve.poll(cx);
+  ASSERT_TRUE(p.is_ready());
+  ASSERT_TRUE(p.value());
+  p.value()->send(5);
+  EXPECT_EQ(rx.try_recv().value(), 5);
+}
+
+TEST(Mpsc, UnboundedSinkIsAlwaysReady) {
+  auto [tx, rx] = mpsc::unbounded_channel<int>();
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  for (int i = 0; i < 100; ++i) {
+    auto r = tx.poll_ready(cx);
+    ASSERT_TRUE(r.is_ready());
+    ASSERT_TRUE(r.value());
+    EXPECT_TRUE(tx.start_send(i));
+  }
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(rx.try_recv().value(), i);
+}
+
+TEST(Mpsc, SinkWaitsForRoomThenHoldsTheSlotItReserved) {
+  auto [tx, rx] = mpsc::channel<int>(1);
+  auto other = tx;
+  EXPECT_TRUE(tx.try_send(1));
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  EXPECT_TRUE(tx.poll_ready(cx).is_pending());  // full
+  EXPECT_EQ(rx.try_recv().value(), 1);
+  EXPECT_EQ(ws.wakes.load(), 1);
+  auto ready = tx.poll_ready(cx);
+  ASSERT_TRUE(ready.is_ready());
+  EXPECT_TRUE(ready.value());
+  EXPECT_TRUE(other.try_send(2).error().is_full());  // the slot is the sink's
+  EXPECT_TRUE(tx.start_send(3));
+  EXPECT_EQ(rx.try_recv().value(), 3);
+}
+
+// The sink's waiting node lives outside the sender, so a sender may move
+// while its poll_ready waits.
+TEST(Mpsc, SenderMovesWhileItsSinkWaits) {
+  auto [tx, rx] = mpsc::channel<int>(1);
+  EXPECT_TRUE(tx.try_send(1));
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  EXPECT_TRUE(tx.poll_ready(cx).is_pending());
+  auto moved = std::move(tx);
+  EXPECT_EQ(rx.try_recv().value(), 1);
+  EXPECT_EQ(ws.wakes.load(), 1);
+  auto ready = moved.poll_ready(cx);
+  ASSERT_TRUE(ready.is_ready());
+  EXPECT_TRUE(moved.start_send(2));
+  EXPECT_EQ(rx.try_recv().value(), 2);
+}
+
+TEST(Mpsc, DroppedSenderGivesBackTheSlotItsSinkReserved) {
+  auto [tx, rx] = mpsc::channel<int>(1);
+  {
+    auto sink = tx;
+    counting_waker_state ws;
+    waker w = make_counting_waker(ws);
+    context cx(w);
+    ASSERT_TRUE(sink.poll_ready(cx).is_ready());
+    EXPECT_TRUE(tx.try_send(1).error().is_full());
+  }
+  EXPECT_TRUE(tx.try_send(1));
+  EXPECT_EQ(rx.try_recv().value(), 1);
+}
+
+TEST(Mpsc, DroppedSenderLeavesTheQueueOfWaitingSinks) {
+  auto [tx, rx] = mpsc::channel<int>(1);
+  EXPECT_TRUE(tx.try_send(0));
+  {
+    auto sink = tx;
+    counting_waker_state ws;
+    waker w = make_counting_waker(ws);
+    context cx(w);
+    EXPECT_TRUE(sink.poll_ready(cx).is_pending());
+  }
+  EXPECT_EQ(rx.try_recv().value(), 0);  // the slot comes back to nobody in particular
+  EXPECT_TRUE(tx.try_send(1));
+  EXPECT_EQ(rx.try_recv().value(), 1);
+}
+
+TEST(Mpsc, SinkOfAClosedChannelFails) {
+  auto [tx, rx] = mpsc::channel<int>(1);
+  EXPECT_TRUE(tx.try_send(0));
+  counting_waker_state ws;
+  waker w = make_counting_waker(ws);
+  context cx(w);
+  EXPECT_TRUE(tx.poll_ready(cx).is_pending());
+  rx.close();
+  EXPECT_EQ(ws.wakes.load(), 1);
+  auto r = tx.poll_ready(cx);
+  ASSERT_TRUE(r.is_ready());
+  EXPECT_FALSE(r.value());
 }
 
 }  // namespace
