@@ -108,15 +108,15 @@ void batch_semaphore::close() {
 }
 
 poll_result<bool> batch_semaphore::acquire_future::poll(context& cx) {
-  if (done_) return true;
+  if (node_.done) return true;
   batch_semaphore& s = *sem_;
-  if (!queued_) {
+  if (!node_.queued) {
     std::size_t got = s.take_some(node_.needed);
     if (got == ~std::size_t{0}) return false;
     node_.needed -= got;
     node_.assigned += got;
     if (node_.needed == 0) {
-      done_ = true;
+      node_.done = true;
       return true;
     }
     lock_guard lock(s.lock_);
@@ -130,18 +130,18 @@ poll_result<bool> batch_semaphore::acquire_future::poll(context& cx) {
     node_.assigned += got;
     if (node_.needed == 0) {
       s.waiting_.fetch_sub(1, std::memory_order_seq_cst);
-      done_ = true;
+      node_.done = true;
       return true;
     }
     node_.w = cx.waker();
     s.queue_.push_back(&node_);
-    queued_ = true;
+    node_.queued = true;
     return pending;
   }
   lock_guard lock(s.lock_);
   if (node_.closed) return false;
   if (!node_.linked) {  // fully assigned
-    done_ = true;
+    node_.done = true;
     return true;
   }
   if (!node_.w.will_wake(cx.waker())) node_.w = cx.waker();
@@ -149,7 +149,7 @@ poll_result<bool> batch_semaphore::acquire_future::poll(context& cx) {
 }
 
 batch_semaphore::acquire_future::~acquire_future() {
-  if (!sem_ || done_ || (!queued_ && node_.assigned == 0)) return;  // nothing to undo
+  if (!sem_ || node_.done || (!node_.queued && node_.assigned == 0)) return;  // nothing to undo
   batch_semaphore& s = *sem_;
   std::size_t give_back = 0;
   {

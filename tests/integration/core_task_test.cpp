@@ -111,6 +111,53 @@ TEST(Task, ExceptionFromRepolledFutureReachesTheTask) {
   EXPECT_EQ(polls, 2);
 }
 
+// The same through a future that splits its poll (poll_ready, then
+// take_output: co_await keeps no output slot for it). take_output runs
+// once, after the ready poll, and a throwing re-poll still reaches the task.
+struct split_future {
+  using output_type = std::string;
+  explicit split_future(int& polls, int& takes, bool throw_second)
+      : polls_(&polls), takes_(&takes), throw_second_(throw_second) {}
+  bool poll_ready(context& cx) {
+    if ((*polls_)++ == 0) {
+      cx.waker().wake_by_ref();
+      return false;
+    }
+    if (throw_second_) throw std::logic_error("second poll_ready threw");
+    return true;
+  }
+  std::string take_output() { return "taken " + std::to_string(++*takes_); }
+  poll_result<std::string> poll(context& cx) {
+    if (!poll_ready(cx)) return pending;
+    return take_output();
+  }
+  int* polls_;
+  int* takes_;
+  bool throw_second_;
+};
+static_assert(detail::split_output_future<split_future>);
+
+task<std::string> await_split(int& polls, int& takes, bool throw_second) {
+  std::string seen;
+  try {
+    seen = co_await split_future(polls, takes, throw_second);
+  } catch (const std::logic_error& e) {
+    seen = e.what();
+  }
+  co_return seen;
+}
+
+TEST(Task, SplitOutputFutureIsTakenOnceAfterItIsReady) {
+  int polls = 0, takes = 0;
+  EXPECT_EQ(block_on(await_split(polls, takes, false)), "taken 1");
+  EXPECT_EQ(polls, 2);
+  EXPECT_EQ(takes, 1);
+  polls = takes = 0;
+  EXPECT_EQ(block_on(await_split(polls, takes, true)), "second poll_ready threw");
+  EXPECT_EQ(polls, 2);
+  EXPECT_EQ(takes, 0);
+}
+
 // A manual future is polled again only after its waker fired.
 task<int> wait_manual(std::shared_ptr<manual_state> s) { co_return co_await manual_future(s, 5); }
 
@@ -281,6 +328,49 @@ TEST(Task, TemporaryFutureInCoAwaitIsDestroyedExactlyOnce) {
   }(sp));
   EXPECT_EQ(v, 3 + 6);
   EXPECT_EQ(sp.use_count(), 1);
+}
+
+// g++ 12 miscompiles a coroutine that has no local variable and awaits in
+// an if / while condition: resuming it skips its body, which used to hang
+// the task silently. kyoto now stops it with a message naming the
+// workaround; other compilers run it as written. The same body with its
+// awaited value named is compiled correctly everywhere.
+struct count_to_three {
+  using output_type = bool;
+  explicit count_to_three(int& n) : n_(&n) {}
+  poll_result<bool> poll(context&) { return ++*n_ < 3; }
+  int* n_;
+};
+count_to_three answer_after(int& n) { return count_to_three(n); }
+
+task<void> await_in_condition_only(int& n) {
+  while (co_await answer_after(n)) {
+  }
+}
+task<void> await_in_condition_named(int& n) {
+  for (;;) {
+    bool more = co_await answer_after(n);
+    if (!more) break;
+  }
+}
+
+TEST(TaskCompilerTrap, AwaitInAConditionOfACoroutineWithoutLocals) {
+  int n = 0;
+  block_on(await_in_condition_named(n));
+  EXPECT_EQ(n, 3);
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        int m = 0;
+        block_on(await_in_condition_only(m));
+      },
+      "g\\+\\+ 12 miscompiled a coroutine.*\\n.*\\n.*naming the awaited value first");
+#else
+  n = 0;
+  block_on(await_in_condition_only(n));
+  EXPECT_EQ(n, 3);
+#endif
 }
 
 }  // namespace

@@ -216,6 +216,58 @@ TEST(Semaphore, CloseFailsWaitersAndTryAcquire) {
   EXPECT_EQ(t.error(), try_acquire_error::closed);
 }
 
+// What a task waiting on a semaphore or a mutex carries in its frame: the
+// future, and (co_await of a split-output future) one pointer beside it.
+TEST(Semaphore, WaitFuturesStaySmall) {
+  EXPECT_LE(sizeof(semaphore::acquire_future), 64u);
+  EXPECT_LE(sizeof(mutex<int>::lock_future), 72u);
+  static_assert(detail::split_output_future<semaphore::acquire_future>);
+  static_assert(detail::split_output_future<mutex<int>::lock_future>);
+}
+
+// co_await acquire_many hands out exactly the permits asked for, after a
+// wait; a close while waiting gives the error; a dropped wait returns
+// what it had been assigned.
+TEST(Semaphore, AwaitedAcquireHoldsWhatItAskedForAndCloseFailsIt) {
+  auto rt = runtime::builder::current_thread().build();
+  rt.block_on([]() -> task<void> {
+    semaphore s(1);
+    auto waiter = spawn([](semaphore& sem) -> task<std::size_t> {
+      auto p = co_await sem.acquire_many(3);
+      co_return p ? p->num_permits() : 0;
+    }(s));
+    co_await yield_now();  // the waiter queued with 1 of 3 assigned
+    EXPECT_EQ(s.available_permits(), 0u);
+    s.add_permits(2);
+    EXPECT_EQ((co_await waiter).value(), 3u);
+    EXPECT_EQ(s.available_permits(), 3u);  // its permit went back
+
+    {
+      auto held = s.try_acquire_many(3);
+      EXPECT_TRUE(held);
+      auto dropped = spawn([](semaphore& sem) -> task<bool> {
+        auto p = co_await sem.acquire();
+        co_return static_cast<bool>(p);
+      }(s));
+      co_await yield_now();
+      dropped.abort();
+      auto out = co_await dropped;
+      EXPECT_FALSE(out);  // cancelled
+    }
+    EXPECT_EQ(s.available_permits(), 3u);
+
+    auto held = s.try_acquire_many(3);
+    EXPECT_TRUE(held);
+    auto closed = spawn([](semaphore& sem) -> task<bool> {
+      auto p = co_await sem.acquire();
+      co_return !p;
+    }(s));
+    co_await yield_now();
+    s.close();
+    EXPECT_TRUE((co_await closed).value());
+  }());
+}
+
 TEST(Semaphore, PermitForgetKeepsThePermits) {
   semaphore s(2);
   {

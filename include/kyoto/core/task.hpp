@@ -58,6 +58,8 @@ class awaiting_promise : public promise_base {
     } else if constexpr (is_task<plain>::value) {
       assert(a.handle_ && "co_await on a moved-from task");
       return task_awaiter<typename plain::output_type>(a.handle_);
+    } else if constexpr (split_output_future<std::remove_reference_t<A>>) {
+      return ready_awaiter<std::remove_reference_t<A>>(a);
     } else if constexpr (future<A>) {
       return future_awaiter<std::remove_reference_t<A>>(a);
     } else {

@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <shared_mutex>
 
 namespace kyoto::detail {
 
@@ -32,6 +33,8 @@ using std::atomic;
 using std::atomic_thread_fence;
 using std::lock_guard;
 using std::mutex;
+using std::shared_lock;
+using std::shared_mutex;
 using std::unique_lock;
 
 }  // namespace kyoto::detail

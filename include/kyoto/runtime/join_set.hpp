@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/runtime/spawn.hpp"
 
 namespace kyoto {
@@ -24,7 +25,7 @@ class join_set {
   // completed, threw or was cancelled) it records its id here and wakes
   // whoever waits in join_next.
   struct shared {
-    std::mutex lock;
+    kyoto::detail::mutex lock;
     std::deque<std::uint64_t> done;  // guarded by lock
     waker waiter;                    // guarded by lock
   };
@@ -41,7 +42,7 @@ class join_set {
       if (!shared_) return;
       waker w;
       {
-        std::lock_guard lock(shared_->lock);
+        kyoto::detail::lock_guard lock(shared_->lock);
         shared_->done.push_back(id_);
         w = std::move(shared_->waiter);
       }
@@ -93,6 +94,18 @@ class join_set {
   };
   join_next_future join_next() { return join_next_future(*this); }
 
+  /// A task that has already finished, without waiting (Tokio's
+  /// try_join_next): std::nullopt when none has (or the set is empty). A
+  /// server calls it as it accepts, so that finished connections do not
+  /// pile up in the set. It leaves a pending join_next's wake-up alone.
+  std::optional<result<T, join_error>> try_join_next() {
+    waker none;
+    context cx(none);
+    auto r = poll_join_next(cx, false);
+    if (r.is_pending()) return std::nullopt;
+    return std::move(r).value();
+  }
+
   /// Aborts every task; they stay in the set until joined (as cancelled).
   void abort_all() noexcept {
     for (auto& [id, h] : handles_) h.abort();
@@ -101,14 +114,18 @@ class join_set {
   bool empty() const noexcept { return handles_.empty(); }
 
  private:
-  poll_result<std::optional<result<T, join_error>>> poll_join_next(context& cx) {
+  // The next finished task's result; std::nullopt once the set is empty.
+  // With `wait` false (try_join_next) nothing is registered, and pending
+  // also means "none has finished", even when the set is empty.
+  poll_result<std::optional<result<T, join_error>>> poll_join_next(context& cx, bool wait = true) {
     for (;;) {
       std::optional<std::uint64_t> id;
       {
-        std::lock_guard lock(shared_->lock);
+        kyoto::detail::lock_guard lock(shared_->lock);
         if (!shared_->done.empty()) {
           id = shared_->done.front();
         } else {
+          if (!wait) return pending;
           if (handles_.empty()) return std::optional<result<T, join_error>>();
           if (!shared_->waiter.will_wake(cx.waker())) shared_->waiter = cx.waker();
           return pending;
@@ -116,7 +133,7 @@ class join_set {
       }
       auto it = handles_.find(*id);
       if (it == handles_.end()) {  // already gone
-        std::lock_guard lock(shared_->lock);
+        kyoto::detail::lock_guard lock(shared_->lock);
         shared_->done.pop_front();
         continue;
       }
@@ -124,7 +141,7 @@ class join_set {
       if (r.is_pending()) return pending;  // completing right now; its handle wakes us
       handles_.erase(it);
       {
-        std::lock_guard lock(shared_->lock);
+        kyoto::detail::lock_guard lock(shared_->lock);
         shared_->done.pop_front();
       }
       return std::optional<result<T, join_error>>(std::move(r).value());

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "kyoto/core/future.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/sync/notify.hpp"
 
 namespace kyoto {
@@ -39,7 +40,7 @@ class barrier {
     poll_result<wait_result> poll(context& cx) {
       if (!wait_) {
         // Arrive: the last of a group releases the others.
-        std::unique_lock lock(b_->lock_);
+        kyoto::detail::unique_lock lock(b_->lock_);
         generation_ = b_->generation_;
         wait_.emplace(b_->released_.notified());
         if (++b_->arrived_ == b_->n_) {
@@ -52,7 +53,7 @@ class barrier {
       }
       for (;;) {
         {
-          std::lock_guard lock(b_->lock_);
+          kyoto::detail::lock_guard lock(b_->lock_);
           if (b_->generation_ != generation_) return wait_result{false};
         }
         if (wait_->poll(cx).is_pending()) return pending;
@@ -70,7 +71,7 @@ class barrier {
 
  private:
   const std::size_t n_;
-  std::mutex lock_;
+  kyoto::detail::mutex lock_;
   std::size_t arrived_ = 0;       // guarded by lock_
   std::uint64_t generation_ = 0;  // guarded by lock_
   notify released_;

@@ -11,6 +11,7 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/runtime/coop.hpp"
 #include "kyoto/sync/notify.hpp"
 
@@ -52,7 +53,7 @@ namespace detail {
 template <class T>
 struct shared {
   explicit shared(std::size_t cap) : slots(cap), capacity(cap) {}
-  std::mutex lock;
+  kyoto::detail::mutex lock;
   std::vector<std::optional<T>> slots;  // guarded by lock
   std::uint64_t tail = 0;               // guarded by lock
   std::size_t senders = 1;              // guarded by lock
@@ -70,7 +71,7 @@ template <class T>
 class sender {
  public:
   sender(const sender& o) : s_(o.s_) {
-    std::lock_guard lock(s_->lock);
+    kyoto::detail::lock_guard lock(s_->lock);
     ++s_->senders;
   }
   sender(sender&& o) noexcept : s_(std::move(o.s_)) {}
@@ -78,7 +79,7 @@ class sender {
     if (!s_) return;
     bool last;
     {
-      std::lock_guard lock(s_->lock);
+      kyoto::detail::lock_guard lock(s_->lock);
       last = --s_->senders == 0;
     }
     if (last) s_->sent.notify_waiters();
@@ -89,7 +90,7 @@ class sender {
   result<std::size_t, send_error<T>> send(T v) {
     std::size_t n;
     {
-      std::lock_guard lock(s_->lock);
+      kyoto::detail::lock_guard lock(s_->lock);
       n = s_->receivers;
       if (n == 0) return kyoto::err(send_error<T>{std::move(v)});
       s_->slots[s_->tail % s_->capacity] = std::move(v);
@@ -118,12 +119,12 @@ class receiver {
   using item_type = result<T, recv_error>;
   receiver(receiver&& o) noexcept : s_(std::move(o.s_)), next_(o.next_) {}  // not while polled
   receiver(const receiver& o) : s_(o.s_), next_(o.next_) {
-    std::lock_guard lock(s_->lock);
+    kyoto::detail::lock_guard lock(s_->lock);
     ++s_->receivers;
   }
   ~receiver() {
     if (!s_) return;
-    std::lock_guard lock(s_->lock);
+    kyoto::detail::lock_guard lock(s_->lock);
     --s_->receivers;
   }
 
@@ -132,7 +133,7 @@ class receiver {
   ///   if (!r && r.error().is_lagged()) log(r.error().missed);  // then go on
   result<T, try_recv_error> try_recv() {
     using kind = try_recv_error::kind;
-    std::lock_guard lock(s_->lock);
+    kyoto::detail::lock_guard lock(s_->lock);
     auto r = take_locked();
     if (!r) return kyoto::err(try_recv_error{kind::empty, 0});
     if (*r) return std::move(**r);
@@ -149,7 +150,7 @@ class receiver {
       if (!coop::poll_proceed(cx)) return pending;
       for (;;) {
         {
-          std::lock_guard lock(r_->s_->lock);
+          kyoto::detail::lock_guard lock(r_->s_->lock);
           if (auto r = r_->take_locked()) return std::move(*r);
         }
         if (wait_->poll(cx).is_pending()) return pending;
@@ -168,7 +169,7 @@ class receiver {
     for (;;) {
       if (!stream_wait_) stream_wait_.emplace(s_->sent.notified());
       {
-        std::lock_guard lock(s_->lock);
+        kyoto::detail::lock_guard lock(s_->lock);
         if (auto r = take_locked()) {
           stream_wait_.reset();
           if (!*r && r->error().is_closed()) return std::optional<item_type>();
@@ -214,7 +215,7 @@ class receiver {
 
 template <class T>
 receiver<T> sender<T>::subscribe() const {
-  std::lock_guard lock(s_->lock);
+  kyoto::detail::lock_guard lock(s_->lock);
   ++s_->receivers;
   return receiver<T>(s_, s_->tail);
 }

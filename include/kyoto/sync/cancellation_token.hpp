@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kyoto/core/future.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/sync/notify.hpp"
 
 namespace kyoto {
@@ -19,9 +20,9 @@ namespace kyoto {
 ///   stop.cancel();   // both are cancelled
 class cancellation_token {
   struct node {
-    std::atomic<bool> cancelled{false};
+    kyoto::detail::atomic<bool> cancelled{false};
     notify waiters;
-    std::mutex lock;
+    kyoto::detail::mutex lock;
     std::vector<std::weak_ptr<node>> children;  // guarded by lock
   };
 
@@ -36,7 +37,7 @@ class cancellation_token {
   cancellation_token child_token() const {
     cancellation_token child;
     {
-      std::lock_guard lock(n_->lock);
+      kyoto::detail::lock_guard lock(n_->lock);
       if (!n_->cancelled.load(std::memory_order_acquire)) {
         // Drop links to children that are gone, so the list stays small.
         std::erase_if(n_->children, [](const std::weak_ptr<node>& w) { return w.expired(); });
@@ -73,7 +74,7 @@ class cancellation_token {
     n->waiters.notify_waiters();
     std::vector<std::weak_ptr<node>> children;
     {
-      std::lock_guard lock(n->lock);
+      kyoto::detail::lock_guard lock(n->lock);
       children.swap(n->children);
     }
     for (auto& w : children) {

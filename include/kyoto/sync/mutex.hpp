@@ -49,9 +49,13 @@ class mutex {
     using output_type = mutex_guard<T>;
     explicit lock_future(mutex& m) noexcept : m_(&m), inner_(m.sem_, 1) {}
     poll_result<mutex_guard<T>> poll(context& cx) {
-      if (inner_.poll(cx).is_pending()) return pending;
-      return mutex_guard<T>(m_);
+      if (!poll_ready(cx)) return pending;
+      return take_output();
     }
+    /// Whether the lock is held; then take_output(), once (co_await keeps
+    /// no output slot beside this future: detail::split_output_future).
+    bool poll_ready(context& cx) { return inner_.poll(cx).is_ready(); }
+    mutex_guard<T> take_output() noexcept { return mutex_guard<T>(m_); }
 
    private:
     mutex* m_;

@@ -7,6 +7,7 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/detail/intrusive_list.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 
 namespace kyoto {
 
@@ -47,12 +48,12 @@ class notify {
     kyoto::waker w;
   };
 
-  std::mutex lock_;
+  kyoto::detail::mutex lock_;
   detail::intrusive_list waiters_;  // guarded by lock_
   bool permit_ = false;             // guarded by lock_
   // notify_waiters calls, written under lock_. 32 bits: a future misses a
   // notify_waiters only if it waits for its first poll across 2^32 of them.
-  std::atomic<std::uint32_t> generation_{0};
+  kyoto::detail::atomic<std::uint32_t> generation_{0};
 };
 
 class [[nodiscard]] notify::notified_future {

@@ -26,6 +26,7 @@
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
 #include "kyoto/detail/alloc/frame_allocator.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/runtime/coop.hpp"
 
 namespace kyoto::oneshot {
@@ -56,8 +57,8 @@ struct shared {
   static constexpr std::uint32_t rx_waker = 4;
   static constexpr std::uint32_t rx_closed = 8;
 
-  std::atomic<std::uint32_t> state{0};
-  std::atomic<std::uint32_t> refs{2};
+  kyoto::detail::atomic<std::uint32_t> state{0};
+  kyoto::detail::atomic<std::uint32_t> refs{2};
   std::optional<T> value;
   kyoto::waker rx;
 

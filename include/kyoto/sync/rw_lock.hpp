@@ -65,9 +65,12 @@ class rw_lock {
     using output_type = Guard;
     explicit lock_future(rw_lock& l) noexcept : l_(&l), inner_(l.sem_, N) {}
     poll_result<Guard> poll(context& cx) {
-      if (inner_.poll(cx).is_pending()) return pending;
-      return Guard(l_);
+      if (!poll_ready(cx)) return pending;
+      return take_output();
     }
+    /// Whether the lock is held; then take_output(), once.
+    bool poll_ready(context& cx) { return inner_.poll(cx).is_ready(); }
+    Guard take_output() noexcept { return Guard(l_); }
 
    private:
     rw_lock* l_;

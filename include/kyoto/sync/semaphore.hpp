@@ -65,21 +65,25 @@ class semaphore {
   semaphore(const semaphore&) = delete;
   semaphore& operator=(const semaphore&) = delete;
 
+  /// 64 bytes; co_await keeps only a pointer beside it, no output slot
+  /// (poll_ready / take_output: detail::split_output_future).
   class [[nodiscard]] acquire_future {
    public:
     using output_type = result<semaphore_permit, acquire_error>;
-    acquire_future(detail::batch_semaphore& s, std::size_t n) : inner_(s, n), sem_(&s), n_(n) {}
+    acquire_future(detail::batch_semaphore& s, std::size_t n) : inner_(s, n) {}
     poll_result<output_type> poll(context& cx) {
-      auto r = inner_.poll(cx);
-      if (r.is_pending()) return pending;
-      if (!r.value()) return output_type(kyoto::err(acquire_error{}));
-      return output_type(semaphore_permit(sem_, n_));
+      if (!poll_ready(cx)) return pending;
+      return take_output();
+    }
+    /// Whether it is ready; then take_output(), once.
+    bool poll_ready(context& cx) { return inner_.poll(cx).is_ready(); }
+    output_type take_output() {
+      if (!inner_.acquired()) return output_type(kyoto::err(acquire_error{}));
+      return output_type(semaphore_permit(inner_.semaphore(), inner_.held()));
     }
 
    private:
     detail::batch_semaphore::acquire_future inner_;
-    detail::batch_semaphore* sem_;
-    std::size_t n_;
   };
 
   acquire_future acquire() { return acquire_future(sem_, 1); }

@@ -10,6 +10,7 @@
 
 #include "kyoto/core/future.hpp"
 #include "kyoto/core/result.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/sync/notify.hpp"
 
 namespace kyoto::watch {
@@ -30,11 +31,11 @@ namespace detail {
 template <class T>
 struct shared {
   explicit shared(T v) : value(std::move(v)) {}
-  mutable std::shared_mutex lock;
-  T value;                                // guarded by lock
-  std::atomic<std::uint64_t> version{0};  // bumped under lock
-  std::atomic<bool> sender_alive{true};
-  std::atomic<std::size_t> receivers{1};
+  mutable kyoto::detail::shared_mutex lock;
+  T value;                                          // guarded by lock
+  kyoto::detail::atomic<std::uint64_t> version{0};  // bumped under lock
+  kyoto::detail::atomic<bool> sender_alive{true};
+  kyoto::detail::atomic<std::size_t> receivers{1};
   notify changed;
 };
 }  // namespace detail
@@ -52,7 +53,7 @@ class [[nodiscard]] ref {
   template <class>
   friend class sender;
   explicit ref(const detail::shared<T>& s) : lock_(s.lock), value_(&s.value) {}
-  std::shared_lock<std::shared_mutex> lock_;
+  kyoto::detail::shared_lock<kyoto::detail::shared_mutex> lock_;
   const T* value_;
 };
 
@@ -76,7 +77,7 @@ class sender {
       return kyoto::err(send_error<T>{std::move(v)});
     }
     {
-      std::unique_lock lock(s_->lock);
+      kyoto::detail::unique_lock lock(s_->lock);
       s_->value = std::move(v);
       s_->version.fetch_add(1, std::memory_order_release);
     }

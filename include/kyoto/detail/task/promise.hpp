@@ -51,6 +51,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -74,6 +75,10 @@ concept kyoto_awaiter = requires { typename std::remove_cvref_t<A>::is_kyoto_awa
 /// caller destroy it on every path, and such a frame has no prefix
 /// (frame_prefix.hpp), where a root keeps its repoll function.
 void destroy_coroutine_out_of_line(void* frame) noexcept;
+
+/// Prints what g++ 12 got wrong in a coroutine and how to work around it,
+/// then aborts (promise_base::prime).
+[[noreturn]] void report_miscompiled_frame() noexcept;
 inline void destroy_coroutine(std::coroutine_handle<> h) noexcept {
 #if defined(__clang__)
   destroy_coroutine_out_of_line(h.address());
@@ -103,9 +108,29 @@ class promise_base {
   void prime(std::coroutine_handle<> self) noexcept {
     assert(self.address() == reinterpret_cast<unsigned char*>(this) - frame_promise_offset &&
            "the promise is not where g++ and clang put it");
+#if defined(__GNUC__) && !defined(__clang__)
+    // g++ 12 miscompiles a coroutine that has no local variable and awaits
+    // in the condition of an if / while / for / switch: its handle is 8
+    // bytes past what operator new returned, and resuming it runs none of
+    // its body (the task would hang). Such a handle is not 16-byte aligned
+    // (kyoto's frames are), and the word in front of it where the
+    // not-spawned mark belongs holds the frame's size: stop with a clear
+    // message instead. Read as bytes: the misplaced prefix is misaligned.
+    if (frame_looks_misplaced(self.address())) [[unlikely]]
+      report_miscompiled_frame();
+#endif
     set_link(self);
     link_bits_ |= root_bit;  // until enter() makes it a child
   }
+
+#if defined(__GNUC__) && !defined(__clang__)
+  static bool frame_looks_misplaced(void* frame) noexcept {
+    if (reinterpret_cast<std::uintptr_t>(frame) % 16 != 0) return true;
+    const void* mark;
+    std::memcpy(&mark, static_cast<unsigned char*>(frame) - sizeof(frame_prefix), sizeof mark);
+    return mark != nullptr;
+  }
+#endif
 
   /// Marks this coroutine finished and returns where control goes next.
   std::coroutine_handle<> complete() noexcept {
@@ -306,6 +331,58 @@ class [[nodiscard]] future_awaiter {
   [[no_unique_address]] std::conditional_t<std::is_void_v<output_of<F>>, no_output,
                                            std::optional<value_of<F>>>
       output_;
+};
+
+/// A future whose output can be built from its own state once it is
+/// ready: poll_ready(cx) polls it, take_output() (once, after true) makes
+/// the output. co_await of one keeps only a pointer in the frame
+/// (ready_awaiter), not an optional of the output beside the future: a
+/// task waiting on a semaphore or a mutex is that much smaller.
+template <class F>
+concept split_output_future = future<F> && requires(F& f, context& cx) {
+  { f.poll_ready(cx) } -> std::same_as<bool>;
+  { f.take_output() } -> std::same_as<output_of<F>>;
+};
+
+/// co_await of a split_output_future: future_awaiter without the output
+/// slot (the pointer is nulled when a re-poll threw, as there).
+template <class F>
+class [[nodiscard]] ready_awaiter {
+ public:
+  using is_kyoto_awaiter = void;
+
+  explicit ready_awaiter(F& f) noexcept : future_(&f) {}
+  ready_awaiter(const ready_awaiter&) = delete;
+  ready_awaiter& operator=(const ready_awaiter&) = delete;
+
+  bool await_ready() const noexcept { return false; }
+
+  bool await_suspend(std::coroutine_handle<> h) {
+    promise_base* root = promise_base::running_root();
+    if (future_->poll_ready(promise_base::context_of(root))) return false;
+    promise_base::block_on_future(root, h, this, &repoll);
+    return true;
+  }
+
+  output_of<F> await_resume() {
+    if (!future_) [[unlikely]]
+      std::rethrow_exception(take_poll_error());
+    return future_->take_output();
+  }
+
+ private:
+  static bool repoll(void* self, context& cx) {
+    auto* a = static_cast<ready_awaiter*>(self);
+    try {
+      return a->future_->poll_ready(cx);
+    } catch (...) {
+      stash_poll_error(std::current_exception());
+      a->future_ = nullptr;
+      return true;
+    }
+  }
+
+  F* future_;
 };
 
 template <class>

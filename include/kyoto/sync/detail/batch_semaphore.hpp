@@ -50,6 +50,9 @@ class batch_semaphore {
   }
 
   /// Ready with true once n permits are held, false if the semaphore closed.
+  /// 64 bytes (a waiting task carries it in its frame): the owner's flags
+  /// sit in the list node's tail padding, and the permits it holds are
+  /// `assigned` once it is ready.
   class [[nodiscard]] acquire_future {
    public:
     using output_type = bool;
@@ -62,19 +65,30 @@ class batch_semaphore {
     ~acquire_future();
     poll_result<bool> poll(context& cx);
 
+    /// The semaphore, and the permits this future holds once it was ready
+    /// with true (all it asked for).
+    batch_semaphore* semaphore() const noexcept { return sem_; }
+    std::size_t held() const noexcept { return node_.assigned; }
+    /// Whether it was ready with true (false: pending, or closed).
+    bool acquired() const noexcept { return node_.done; }
+
    private:
     friend class batch_semaphore;
     struct node : list_node {
-      std::size_t needed = 0;    // permits still to be assigned
-      std::size_t assigned = 0;  // permits assigned while queued
-      kyoto::waker w;
+      // In list_node's tail padding, each its own byte: closed is guarded
+      // by lock_; queued and done belong to the future's owner (written
+      // before the node is shared, or under lock_).
       bool closed = false;
+      bool queued = false;
+      bool done = false;
+      kyoto::waker w;            // guarded by lock_ while queued
+      std::size_t needed = 0;    // permits still to be assigned
+      std::size_t assigned = 0;  // permits assigned so far
     };
     batch_semaphore* sem_;
     node node_;
-    bool queued_ = false;
-    bool done_ = false;
   };
+  static_assert(sizeof(acquire_future) <= 8 * sizeof(void*), "flags in the node's padding");
 
   acquire_future acquire(std::size_t n) noexcept { return acquire_future(*this, n); }
 
