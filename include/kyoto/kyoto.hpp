@@ -3,6 +3,7 @@
 
 #include "kyoto/combinators.hpp"
 #include "kyoto/core.hpp"
+#include "kyoto/fs.hpp"
 #include "kyoto/io.hpp"
 #include "kyoto/net.hpp"
 #include "kyoto/process.hpp"

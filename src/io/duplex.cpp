@@ -123,6 +123,40 @@ poll_result<result<std::size_t>> duplex_stream::poll_write(context& cx,
   return out(n);
 }
 
+poll_result<result<std::size_t>> duplex_stream::poll_write_vectored(
+    context& cx, std::span<const std::span<const std::byte>> slices) {
+  using out = result<std::size_t>;
+  if (!coop::poll_proceed(cx)) return pending;
+  if (!write_) return out(kyoto::err(std::make_error_code(std::errc::broken_pipe)));
+  detail::pipe& p = *write_;
+  kyoto::waker reader;
+  std::size_t n = 0;
+  {
+    kyoto::detail::lock_guard g(p.lock);
+    if (p.read_closed || p.write_closed) {
+      return out(kyoto::err(std::make_error_code(std::errc::broken_pipe)));
+    }
+    std::size_t room = p.max_size - p.bytes.size();
+    bool any = false;
+    for (const auto& s : slices) {
+      if (s.empty()) continue;
+      any = true;
+      std::size_t k = std::min(room - n, s.size());
+      p.bytes.insert(p.bytes.end(), s.begin(), s.begin() + static_cast<std::ptrdiff_t>(k));
+      n += k;
+      if (n == room) break;
+    }
+    if (!any) return out(std::size_t{0});
+    if (n == 0) {
+      if (!p.writer.will_wake(cx.waker())) p.writer = cx.waker();
+      return pending;
+    }
+    reader = std::move(p.reader);
+  }
+  wake(reader);
+  return out(n);
+}
+
 poll_result<result<void>> duplex_stream::poll_flush(context&) { return result<void>(); }
 
 poll_result<result<void>> duplex_stream::poll_shutdown(context&) {

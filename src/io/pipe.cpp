@@ -32,8 +32,9 @@ io::result<pipe_writer> pipe_writer::from_fd(int fd) {
 
 poll_result<io::result<void>> pipe_reader::poll_read(context& cx, read_buf& buf) {
   auto room = buf.unfilled();
-  auto r = src_.poll_io(cx, detail::direction::read,
-                        [&] { return ::read(src_.fd(), room.data(), room.size()); });
+  auto r = src_.poll_io(
+      cx, detail::direction::read, [&] { return ::read(src_.fd(), room.data(), room.size()); },
+      room.size());  // a short read from a pipe means it is empty
   if (r.is_pending()) return pending;
   if (!r.value()) return io::result<void>(kyoto::err(r.value().error()));
   buf.advance(*r.value());
@@ -47,6 +48,14 @@ poll_result<io::result<std::size_t>> pipe_writer::poll_write(context& cx,
   }
   return src_.poll_io(cx, detail::direction::write,
                       [&] { return ::write(src_.fd(), bytes.data(), bytes.size()); });
+}
+
+poll_result<io::result<std::size_t>> pipe_writer::poll_write_vectored(
+    context& cx, std::span<const std::span<const std::byte>> bufs) {
+  if (!src_.is_open()) {
+    return io::result<std::size_t>(kyoto::err(std::make_error_code(std::errc::broken_pipe)));
+  }
+  return src_.poll_write_vectored(cx, bufs, /*socket=*/false);
 }
 
 io::result<std::pair<pipe_reader, pipe_writer>> pipe() {

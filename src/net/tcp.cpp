@@ -8,6 +8,7 @@
 
 #include <mutex>
 
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/net/lookup_host.hpp"
 #include "kyoto/net/tcp_listener.hpp"
 #include "kyoto/net/tcp_socket.hpp"
@@ -22,18 +23,18 @@ using io::detail::last_error;
 
 // The spare descriptor of the EMFILE trick (see tcp_listener.hpp): opened
 // when the first listener is made, so that it exists before exhaustion.
-std::mutex spare_lock;
+kyoto::detail::mutex spare_lock;
 int spare_fd = -1;  // guarded by spare_lock
 
 void reserve_spare() {
-  std::lock_guard guard(spare_lock);
+  kyoto::detail::lock_guard guard(spare_lock);
   if (spare_fd < 0) spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 // Accepts and closes the pending connections using the spare descriptor;
 // true if the backlog was drained (accept answered EAGAIN).
 bool shed_pending_connections(int listen_fd) {
-  std::lock_guard guard(spare_lock);
+  kyoto::detail::lock_guard guard(spare_lock);
   for (int i = 0; i < 1024; ++i) {
     if (spare_fd < 0) return false;
     ::close(spare_fd);
@@ -81,23 +82,7 @@ io::result<tcp_stream> tcp_stream::from_fd(int fd) {
 
 poll_result<io::result<std::size_t>> tcp_stream::poll_write_vectored(
     context& cx, std::span<const std::span<const std::byte>> bufs) {
-  constexpr std::size_t max_iov = 64;
-  iovec iov[max_iov];
-  std::size_t n = 0;
-  for (const auto& b : bufs) {
-    if (n == max_iov) break;
-    if (b.empty()) continue;
-    iov[n].iov_base = const_cast<std::byte*>(b.data());
-    iov[n].iov_len = b.size();
-    ++n;
-  }
-  if (n == 0) return io::result<std::size_t>(std::size_t{0});
-  return src_.poll_io(cx, direction::write, [&] {
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = n;
-    return ::sendmsg(fd(), &msg, MSG_NOSIGNAL);
-  });
+  return src_.poll_write_vectored(cx, bufs);  // sendmsg, MSG_NOSIGNAL
 }
 
 io::result<std::size_t> tcp_stream::try_read(std::span<std::byte> buf) {

@@ -23,6 +23,7 @@
 
 #include "kyoto/combinators/join.hpp"
 #include "kyoto/detail/runtime/runtime_core.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/io/async_fd.hpp"
 #include "kyoto/io/detail/io_source.hpp"
 #include "kyoto/io/read.hpp"
@@ -53,7 +54,7 @@ class spawn_category final : public std::error_category {
 };
 
 std::error_code spawn_error(const std::string& program, int e) {
-  static std::mutex lock;
+  static kyoto::detail::mutex lock;
   struct by_name {
     bool operator()(const std::unique_ptr<spawn_category>& a,
                     const std::unique_ptr<spawn_category>& b) const {
@@ -61,7 +62,7 @@ std::error_code spawn_error(const std::string& program, int e) {
     }
   };
   static std::set<std::unique_ptr<spawn_category>, by_name> interned;
-  std::lock_guard guard(lock);
+  kyoto::detail::lock_guard guard(lock);
   auto probe = std::make_unique<spawn_category>(program);
   auto it = interned.find(probe);
   if (it == interned.end()) it = interned.insert(std::move(probe)).first;

@@ -33,6 +33,7 @@
 #include "io/driver/io_driver.hpp"
 #include "kyoto/detail/intrusive_list.hpp"
 #include "kyoto/detail/runtime/runtime_core.hpp"
+#include "kyoto/detail/sync_primitives.hpp"
 #include "kyoto/io/async_fd.hpp"
 #include "kyoto/io/detail/io_source.hpp"
 #include "kyoto/runtime/spawn.hpp"
@@ -54,14 +55,14 @@ namespace {
 constexpr int max_signal = 65;
 
 struct slot {
-  std::atomic<bool> pending{false};
+  kyoto::detail::atomic<bool> pending{false};
   std::uint64_t generation = 0;        // guarded by lock_
   kyoto::detail::intrusive_list list;  // guarded by lock_
   bool installed = false;              // guarded by lock_
 };
 
 std::array<slot, max_signal> slots;
-std::mutex lock_;
+kyoto::detail::mutex lock_;
 int pipe_read = -1;
 int pipe_write = -1;  // written by the handler; set once, before any handler
 
@@ -107,7 +108,7 @@ void dispatch(int fd) {
   }
   std::vector<waker> woken;
   {
-    std::lock_guard guard(lock_);
+    kyoto::detail::lock_guard guard(lock_);
     for (int sig = 1; sig < max_signal; ++sig) {
       slot& s = slots[static_cast<std::size_t>(sig)];
       if (!s.pending.exchange(false, std::memory_order_acq_rel)) continue;
@@ -170,13 +171,13 @@ io::result<signal_stream> unix_signal(kind k) {
     return kyoto::err(std::make_error_code(std::errc::invalid_argument));
   }
   {
-    std::lock_guard guard(lock_);
+    kyoto::detail::lock_guard guard(lock_);
     if (auto r = ensure_pipe_locked(); !r) return kyoto::err(r.error());
   }
   if (auto r = ensure_watcher(); !r) return kyoto::err(r.error());
   auto* l = new detail::listener();
   l->signum = signum;
-  std::lock_guard guard(lock_);
+  kyoto::detail::lock_guard guard(lock_);
   if (auto r = install_locked(signum); !r) {
     delete l;
     return kyoto::err(r.error());
@@ -198,7 +199,7 @@ signal_stream& signal_stream::operator=(signal_stream&& o) noexcept {
 signal_stream::~signal_stream() {
   if (!l_) return;
   {
-    std::lock_guard guard(lock_);
+    kyoto::detail::lock_guard guard(lock_);
     if (l_->linked) slots[static_cast<std::size_t>(l_->signum)].list.remove(l_);
   }
   delete l_;
@@ -208,7 +209,7 @@ int signal_stream::signum() const noexcept { return l_ ? l_->signum : 0; }
 
 poll_result<std::optional<int>> signal_stream::poll_recv(context& cx) {
   if (!l_) return std::optional<int>();
-  std::lock_guard guard(lock_);
+  kyoto::detail::lock_guard guard(lock_);
   slot& s = slots[static_cast<std::size_t>(l_->signum)];
   if (s.generation != l_->seen) {
     l_->seen = s.generation;

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -48,6 +51,49 @@ TEST(IoHelpers, ReadToStringReadsEverythingUntilTheEnd) {
   ASSERT_TRUE(n);
   EXPECT_EQ(*n, big.size());
   EXPECT_EQ(got, big);
+}
+
+// A reader of `data` in pieces of at most 7 bytes, pending every other
+// poll, that reports a (possibly wrong) read_size_hint.
+class hinted_reader {
+ public:
+  hinted_reader(std::string data, std::optional<std::size_t> hint)
+      : data_(std::move(data)), hint_(hint) {}
+  std::optional<std::size_t> read_size_hint() const { return hint_; }
+  poll_result<io::result<void>> poll_read(context& cx, io::read_buf& buf) {
+    if ((flip_ = !flip_)) {
+      cx.waker().wake_by_ref();
+      return pending;
+    }
+    std::size_t n = std::min({buf.remaining(), data_.size() - pos_, std::size_t{7}});
+    buf.put(std::as_bytes(std::span(data_.data() + pos_, n)));
+    pos_ += n;
+    return io::result<void>();
+  }
+
+ private:
+  std::string data_;
+  std::optional<std::size_t> hint_;
+  std::size_t pos_ = 0;
+  bool flip_ = false;
+};
+static_assert(io::has_read_size_hint<hinted_reader>);
+
+TEST(IoHelpers, ReadToEndTakesTheSizeHintAsAHintOnly) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += std::to_string(i) + ";";
+  for (std::optional<std::size_t> hint :
+       {std::optional<std::size_t>(), std::optional<std::size_t>(0), std::optional<std::size_t>(1),
+        std::optional<std::size_t>(text.size() - 1), std::optional<std::size_t>(text.size()),
+        std::optional<std::size_t>(text.size() + 1), std::optional<std::size_t>(text.size() * 10),
+        std::optional<std::size_t>(std::numeric_limits<std::size_t>::max())}) {
+    hinted_reader r(text, hint);
+    std::string got = "pre:";
+    auto n = block_on(io::read_to_string(r, got));
+    ASSERT_TRUE(n);
+    EXPECT_EQ(*n, text.size());
+    EXPECT_EQ(got, "pre:" + text);
+  }
 }
 
 }  // namespace

@@ -284,6 +284,35 @@ TEST_P(NetTcp, TryReadPeekAndReadiness) {
   }());
 }
 
+// A short read proves the socket drained, so its readiness is forgotten at
+// once: readable() waits for the next bytes instead of reporting a stale
+// edge (which would cost a recv that fails with EAGAIN), and the next bytes
+// still wake it.
+TEST_P(NetTcp, ShortReadClearsReadinessAndTheNextBytesStillWake) {
+  auto rt = make();
+  rt.block_on([]() -> task<void> {
+    auto l = net::tcp_listener::bind(loopback0());
+    auto client = co_await net::tcp_stream::connect(*l->local_addr());
+    auto conn = co_await l->accept();
+    KYOTO_CO_ASSERT(client && conn);
+    auto& server = conn->first;
+    std::array<std::byte, 64> buf;
+    KYOTO_CO_ASSERT(co_await io::write_all(*client, std::string_view("first")));
+    auto n = co_await io::read(server, std::span(buf));
+    KYOTO_CO_ASSERT(n);
+    EXPECT_EQ(*n, 5u);  // short: 5 of 64
+    auto stale = co_await kyoto::timeout(20ms, server.readable());
+    EXPECT_FALSE(stale) << "readiness survived a short read";
+    KYOTO_CO_ASSERT(co_await io::write_all(*client, std::string_view("second")));
+    auto woke = co_await kyoto::timeout(5s, server.readable());
+    KYOTO_CO_ASSERT(woke);
+    n = co_await io::read(server, std::span(buf));
+    KYOTO_CO_ASSERT(n);
+    EXPECT_EQ(*n, 6u);
+    EXPECT_EQ(std::memcmp(buf.data(), "second", 6), 0);
+  }());
+}
+
 TEST_P(NetTcp, IdleServerWithManyConnectionsUsesNoCpu) {
   auto rt = make();
   rt.block_on([]() -> task<void> {
@@ -367,22 +396,22 @@ TEST_F(NetTcpOnce, AcceptLoopSurvivesDescriptorExhaustion) {
         }
       }
     }(*l, accepted, failures, stop));
+    // The clients' sockets are made before the limit drops, so that only
+    // the server side (accept) can run out: a client's socket() failing
+    // first would end the loop with nothing proven.
+    std::vector<int> raw;
+    for (int i = 0; i < 200; ++i) {
+      int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      KYOTO_CO_ASSERT(fd >= 0);
+      raw.push_back(fd);
+    }
     rlimit low = old;
     low.rlim_cur = open_fd_count() + 60;
     KYOTO_CO_ASSERT(::setrlimit(RLIMIT_NOFILE, &low) == 0);
-    // Clients come from raw sockets (not counted against the runtime) until
-    // the server side runs out.
-    std::vector<int> raw;
-    for (int i = 0; i < 200 && failures.load() == 0; ++i) {
-      int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) break;
+    for (std::size_t i = 0; i < raw.size() && failures.load() == 0; ++i) {
       sockaddr_storage ss{};
       auto len = static_cast<socklen_t>(addr.to_sockaddr(&ss));
-      if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-        ::close(fd);
-        break;
-      }
-      raw.push_back(fd);
+      if (::connect(raw[i], reinterpret_cast<sockaddr*>(&ss), len) != 0) break;
       co_await kyoto::sleep(1ms);
     }
     EXPECT_GT(failures.load(), 0) << "never ran out of descriptors";

@@ -1,6 +1,7 @@
 # Fails if any of kyoto's C++ sources is not clang-formatted.
 file(GLOB_RECURSE files ${ROOT}/include/*.hpp ${ROOT}/src/*.hpp ${ROOT}/src/*.cpp
-     ${ROOT}/tests/*.hpp ${ROOT}/tests/*.cpp ${ROOT}/examples/*.cpp ${ROOT}/bench/kyoto/*.cpp
+     ${ROOT}/tests/*.hpp ${ROOT}/tests/*.cpp ${ROOT}/apps/*.hpp ${ROOT}/apps/*.cpp
+     ${ROOT}/examples/*.cpp ${ROOT}/bench/kyoto/*.cpp
      ${ROOT}/bench/kyoto/*.hpp ${ROOT}/bench/limits/src/*.cpp ${ROOT}/bench/peers/asio/src/*.cpp
      ${ROOT}/bench/peers/asio/src/*.hpp)
 execute_process(COMMAND ${CLANG_FORMAT} --dry-run --Werror ${files} RESULT_VARIABLE rc

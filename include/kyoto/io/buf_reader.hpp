@@ -6,6 +6,10 @@
 //     if (!*line) return line->error();   // an I/O error
 //     handle(**line);                      // the line, without "\n" or "\r\n"
 //   }
+// Over a stream that also writes, writes pass through to it: a
+// buf_reader<buf_writer<tcp_stream>> buffers both directions (Tokio's
+// BufStream), e.g. a line protocol that reads requests with lines() and
+// batches its replies until flush.
 #pragma once
 
 #include <algorithm>
@@ -21,6 +25,7 @@
 #include "kyoto/io/error.hpp"
 #include "kyoto/io/read_buf.hpp"
 #include "kyoto/io/traits.hpp"
+#include "kyoto/io/write_vectored.hpp"
 
 namespace kyoto::io {
 
@@ -36,6 +41,8 @@ class buf_reader {
       : inner_(std::move(inner)), buf_(capacity ? capacity : 1) {}
 
   R& get_ref() noexcept { return inner_; }
+  /// Reading from the inner reader directly skips the buffered bytes.
+  R& get_mut() noexcept { return inner_; }
   R into_inner() && { return std::move(inner_); }
   /// The bytes buffered and not yet consumed.
   std::span<const std::byte> buffer() const noexcept {
@@ -70,6 +77,30 @@ class buf_reader {
     out.put(have.first(n));
     consume(n);
     return result<void>();
+  }
+
+  /// async_write (and vectored) when the inner stream writes: straight
+  /// through, the read buffer is not involved.
+  poll_result<result<std::size_t>> poll_write(context& cx, std::span<const std::byte> bytes)
+  requires async_write<R>
+  {
+    return inner_.poll_write(cx, bytes);
+  }
+  poll_result<result<std::size_t>> poll_write_vectored(context& cx,
+                                                       std::span<const io_slice> slices)
+  requires async_write_vectored<R>
+  {
+    return inner_.poll_write_vectored(cx, slices);
+  }
+  poll_result<result<void>> poll_flush(context& cx)
+  requires async_write<R>
+  {
+    return inner_.poll_flush(cx);
+  }
+  poll_result<result<void>> poll_shutdown(context& cx)
+  requires async_write<R>
+  {
+    return inner_.poll_shutdown(cx);
   }
 
   /// Appends bytes up to and including the next '\n' to `line`; ready

@@ -27,12 +27,19 @@ struct pipe;
 /// with std::errc::broken_pipe; poll_shutdown ends only the peer's reads.
 class duplex_stream {
  public:
+  /// poll_read and poll_write may run at once on two threads (each
+  /// direction has its own lock).
+  static constexpr bool concurrent_read_write = true;
+
   duplex_stream(duplex_stream&&) noexcept = default;
   duplex_stream& operator=(duplex_stream&& o) noexcept;
   ~duplex_stream();
 
   poll_result<result<void>> poll_read(context& cx, read_buf& buf);
   poll_result<result<std::size_t>> poll_write(context& cx, std::span<const std::byte> bytes);
+  /// Takes as much of the slices, in order, as there is room for.
+  poll_result<result<std::size_t>> poll_write_vectored(
+      context& cx, std::span<const std::span<const std::byte>> slices);
   poll_result<result<void>> poll_flush(context& cx);
   poll_result<result<void>> poll_shutdown(context& cx);
 

@@ -41,6 +41,9 @@ class pipe_writer {
   static io::result<pipe_writer> from_fd(int fd);
 
   poll_result<io::result<std::size_t>> poll_write(context& cx, std::span<const std::byte> bytes);
+  /// Writes several buffers with one writev.
+  poll_result<io::result<std::size_t>> poll_write_vectored(
+      context& cx, std::span<const std::span<const std::byte>> bufs);
   poll_result<io::result<void>> poll_flush(context&) { return io::result<void>(); }
   /// Closes the write end: the reader sees the end of the stream.
   poll_result<io::result<void>> poll_shutdown(context&) {

@@ -4,8 +4,10 @@
 
 #include <concepts>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <type_traits>
+#include <vector>
 
 #include "kyoto/core/context.hpp"
 #include "kyoto/core/poll.hpp"
@@ -20,6 +22,27 @@ namespace kyoto::io {
 template <class R>
 concept async_read = requires(std::remove_reference_t<R>& r, context& cx, read_buf& buf) {
   { r.poll_read(cx, buf) } -> std::same_as<poll_result<result<void>>>;
+};
+
+/// A reader that can tell how many bytes are left before its end (a file:
+/// its size at open minus what was read), or nullopt. Only a hint (the
+/// stream may end sooner or later): read_to_end reserves that much room at
+/// once instead of growing the container geometrically (which copies what
+/// was read and touches fresh memory at every step).
+template <class R>
+concept has_read_size_hint = requires(const std::remove_reference_t<R>& r) {
+  { r.read_size_hint() } -> std::same_as<std::optional<std::size_t>>;
+};
+
+/// A reader that can append up to n bytes to a byte vector in one go,
+/// handing over a buffer of its own when the vector is empty (fs::file:
+/// one blocking-pool job, no copy). Same readiness contract as poll_read:
+/// nothing appended with n > 0 = end of stream. read_to_end uses it for a
+/// hinted read into an empty std::vector<std::byte>.
+template <class R>
+concept has_read_into_vec = requires(std::remove_reference_t<R>& r, context& cx,
+                                     std::vector<std::byte>& out, std::size_t n) {
+  { r.poll_read_into_vec(cx, out, n) } -> std::same_as<poll_result<result<void>>>;
 };
 
 /// poll_write(cx, bytes) accepts some bytes (ready with how many) or

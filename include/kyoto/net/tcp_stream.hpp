@@ -37,6 +37,10 @@ class owned_write_half;
 
 class tcp_stream {
  public:
+  /// poll_read and poll_write may run at once on two threads (io::split
+  /// then needs no lock).
+  static constexpr bool concurrent_read_write = true;
+
   tcp_stream() noexcept = default;
   tcp_stream(tcp_stream&&) noexcept = default;
   tcp_stream& operator=(tcp_stream&&) noexcept = default;
@@ -138,6 +142,10 @@ class owned_write_half {
 
   poll_result<io::result<std::size_t>> poll_write(context& cx, std::span<const std::byte> b) {
     return s_->poll_write(cx, b);
+  }
+  poll_result<io::result<std::size_t>> poll_write_vectored(
+      context& cx, std::span<const std::span<const std::byte>> bufs) {
+    return s_->poll_write_vectored(cx, bufs);
   }
   poll_result<io::result<void>> poll_flush(context& cx) { return s_->poll_flush(cx); }
   poll_result<io::result<void>> poll_shutdown(context& cx) { return s_->poll_shutdown(cx); }

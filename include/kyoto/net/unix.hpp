@@ -50,6 +50,9 @@ class unix_socket_addr {
 
 class unix_stream {
  public:
+  /// poll_read and poll_write may run at once on two threads.
+  static constexpr bool concurrent_read_write = true;
+
   unix_stream() noexcept = default;
   unix_stream(unix_stream&&) noexcept = default;
   unix_stream& operator=(unix_stream&&) noexcept = default;
@@ -65,6 +68,11 @@ class unix_stream {
   }
   poll_result<io::result<std::size_t>> poll_write(context& cx, std::span<const std::byte> b) {
     return src_.poll_write(cx, b);
+  }
+  /// Writes several buffers with one sendmsg.
+  poll_result<io::result<std::size_t>> poll_write_vectored(
+      context& cx, std::span<const std::span<const std::byte>> bufs) {
+    return src_.poll_write_vectored(cx, bufs);
   }
   poll_result<io::result<void>> poll_flush(context&) { return io::result<void>(); }
   poll_result<io::result<void>> poll_shutdown(context&) { return shutdown(shutdown_how::write); }

@@ -7,20 +7,26 @@ namespace {
 
 constexpr std::size_t wake_batch = 32;
 
+// A stored waker that would do something when woken (a slot nobody filled
+// holds the no-op waker).
+bool is_set(const waker& w) noexcept { return w.as_raw().vtable != &noop_vtable; }
+
 }  // namespace
 
 // Moves into `out` (at most `cap`) the wakers of the waiters matching
 // `bits` (every waiter when `all`); `more` tells whether some were left.
 // Called with lock held.
-std::size_t scheduled_io::take_wakers_locked(std::uint8_t bits, bool all, waker* out,
+// The batch holds raw wakers (trivial to create and forget), so a wake
+// costs no construction or no-op drop of the unused slots.
+std::size_t scheduled_io::take_wakers_locked(std::uint8_t bits, bool all, raw_waker* out,
                                              std::size_t cap, bool& more) noexcept {
   std::size_t n = 0;
   more = false;
-  if ((all || (bits & io::detail::read_mask)) && !reader.will_wake(waker()) && n < cap) {
-    out[n++] = std::move(reader);
+  if ((all || (bits & io::detail::read_mask)) && is_set(reader) && n < cap) {
+    out[n++] = std::move(reader).into_raw();
   }
-  if ((all || (bits & io::detail::write_mask)) && !writer.will_wake(waker()) && n < cap) {
-    out[n++] = std::move(writer);
+  if ((all || (bits & io::detail::write_mask)) && is_set(writer) && n < cap) {
+    out[n++] = std::move(writer).into_raw();
   }
   for (list_node* node = waiters.front(); node;) {
     list_node* following = node->next;
@@ -31,7 +37,7 @@ std::size_t scheduled_io::take_wakers_locked(std::uint8_t bits, bool all, waker*
         break;
       }
       waiters.remove(w);
-      out[n++] = std::move(w->w);
+      out[n++] = std::move(w->w).into_raw();
     }
     node = following;
   }
@@ -39,7 +45,7 @@ std::size_t scheduled_io::take_wakers_locked(std::uint8_t bits, bool all, waker*
 }
 
 void scheduled_io::wake_matching(std::uint8_t bits, bool all) {
-  std::array<waker, wake_batch> batch;
+  std::array<raw_waker, wake_batch> batch;  // left uninitialised: only [0, n) is read
   for (;;) {
     std::size_t n;
     bool more;
@@ -47,7 +53,8 @@ void scheduled_io::wake_matching(std::uint8_t bits, bool all) {
       lock_guard guard(lock);
       n = take_wakers_locked(bits, all, batch.data(), batch.size(), more);
     }
-    for (std::size_t i = 0; i < n; ++i) std::exchange(batch[i], waker()).wake();
+    // Each raw waker owns its reference; wake() consumes it.
+    for (std::size_t i = 0; i < n; ++i) batch[i].vtable->wake(batch[i].data);
     if (!more) return;
   }
 }
@@ -70,11 +77,11 @@ void scheduled_io::shutdown_and_wake() {
 void scheduled_io::shutdown_take_all(std::vector<waker>& out) {
   readiness.fetch_or(shutdown_bit, std::memory_order_acq_rel);
   lock_guard guard(lock);
-  std::array<waker, wake_batch> batch;
+  std::array<raw_waker, wake_batch> batch;
   bool more = true;
   while (more) {
     std::size_t n = take_wakers_locked(0, true, batch.data(), batch.size(), more);
-    for (std::size_t i = 0; i < n; ++i) out.push_back(std::move(batch[i]));
+    for (std::size_t i = 0; i < n; ++i) out.push_back(waker::from_raw(batch[i]));
   }
 }
 

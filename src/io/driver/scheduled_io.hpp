@@ -45,7 +45,7 @@ struct scheduled_io : list_node {
   void shutdown_take_all(std::vector<waker>& out);
   void clear_readiness(io::detail::ready_event ev) noexcept;
 
-  std::size_t take_wakers_locked(std::uint8_t bits, bool all, waker* out, std::size_t cap,
+  std::size_t take_wakers_locked(std::uint8_t bits, bool all, raw_waker* out, std::size_t cap,
                                  bool& more) noexcept;
   void wake_matching(std::uint8_t bits, bool all);
 

@@ -52,15 +52,24 @@ class io_source {
   registration& reg() noexcept { return reg_; }
 
   /// Waits until `d` is ready and runs op() (a system call returning -1
-  /// with errno on failure), retrying after EAGAIN and EINTR.
+  /// with errno on failure), retrying after EAGAIN and EINTR. A result
+  /// greater than 0 but less than `drained_below` means the descriptor is
+  /// drained (a short read from a stream socket or pipe): its readiness is
+  /// cleared at once, so the next call waits for the next edge instead of
+  /// paying a system call that fails with EAGAIN. Bytes arriving meanwhile
+  /// bump the tick and the clear leaves them alone.
   template <class Op>
-  poll_result<io::result<std::size_t>> poll_io(context& cx, direction d, Op&& op) {
+  poll_result<io::result<std::size_t>> poll_io(context& cx, direction d, Op&& op,
+                                               std::size_t drained_below = 0) {
     for (;;) {
       auto ev = reg_.poll_ready(cx, d);
       if (ev.is_pending()) return pending;
       if (!ev.value()) return io::result<std::size_t>(kyoto::err(ev.value().error()));
       auto n = op();
-      if (n >= 0) return io::result<std::size_t>(static_cast<std::size_t>(n));
+      if (n >= 0) {
+        if (n > 0 && static_cast<std::size_t>(n) < drained_below) reg_.clear_readiness(*ev.value());
+        return io::result<std::size_t>(static_cast<std::size_t>(n));
+      }
       int e = errno;
       if (would_block(e)) {
         reg_.clear_readiness(*ev.value());
@@ -93,6 +102,11 @@ class io_source {
   poll_result<io::result<void>> poll_read(context& cx, read_buf& buf);
   poll_result<io::result<std::size_t>> poll_write(context& cx, std::span<const std::byte> bytes);
   poll_result<io::result<std::size_t>> poll_peek(context& cx, read_buf& buf);
+  /// Writes several buffers in one call: sendmsg (MSG_NOSIGNAL) on a
+  /// socket, writev on another descriptor; empty buffers are skipped and at
+  /// most 64 go into one call. Ready with 0 when every buffer is empty.
+  poll_result<io::result<std::size_t>> poll_write_vectored(
+      context& cx, std::span<const std::span<const std::byte>> bufs, bool socket = true);
 
   /// Deregisters, then closes.
   void close() noexcept {
