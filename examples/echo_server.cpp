@@ -56,6 +56,9 @@ kyoto::task<int> async_main(std::string addr) {
       continue;  // e.g. out of descriptors: accept does not spin
     }
     connections.spawn(serve(std::move(conn->first), stop.child_token()));
+    // Reap the finished ones: the set holds only open connections.
+    while (connections.try_join_next()) {
+    }
   }
   std::size_t open = connections.size();
   while (co_await connections.join_next()) {
