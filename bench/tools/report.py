@@ -21,21 +21,30 @@ WORKLOAD_IDS = {
     "spawn_many_remote": "W2",
     "yield_many": "W3",
     "ping_pong": "W4",
+    "ping_pong_spawned": "W4b",
     "chained_spawn": "W5",
     "mpsc_bounded": "W6",
     "timers": "W7",
     "timeout_churn": "W8",
     "timer_arm_cancel": "W8b",
     "idle_task_memory": "W9",
+    "idle_task_memory_notify": "W9b",
+    "idle_task_memory_mutex": "W9c",
+    "idle_task_memory_mpsc": "W9d",
+    "idle_task_memory_sleep": "W9e",
     "tcp_echo": "W10",
     "tcp_echo_c1": "W10-1",
     "tcp_echo_c1000": "W10-1000",
     "http_plaintext": "W11",
     "resp_p1": "W12",
     "resp_p16": "W12",
+    "fs_read": "F1",
+    "fs_copy": "F2",
+    "process_spawn": "P1",
 }
 # Workloads whose figure is better when lower.
-LOWER_IS_BETTER = {"timers", "idle_task_memory"}
+LOWER_IS_BETTER = {"timers", "idle_task_memory", "idle_task_memory_notify", "idle_task_memory_mutex",
+                   "idle_task_memory_mpsc", "idle_task_memory_sleep"}
 # Peers that kyoto is compared with, in table order.
 RATIO_PEERS = ["tokio", "asio", "limit"]
 

@@ -1,9 +1,15 @@
-//! Tokio peer for the kyoto benchmark workloads W1..W9 (see bench/README.md).
+//! Tokio peer for the kyoto benchmark workloads W1..W9, F1, F2, P1 (see bench/README.md).
 //!
 //! Usage: tokio-bench [--quick] [workload ...]
 //! Prints one line per workload: `RESULT <workload> tokio <figure> <unit>`.
 //! Every workload checks its own result; on a wrong result the program prints a
 //! message on stderr and exits with status 1.
+//!
+//! fs_read and fs_copy (F1, F2) read the data file that bench/run makes with
+//! tools/fs_data, named by the environment: BENCH_FS_FILE (its path),
+//! BENCH_FS_BYTES (its size) and BENCH_FS_SUM (its checksum, 16 hex digits;
+//! tools/fs_data.c defines it). Without BENCH_FS_FILE they are skipped (a note
+//! on stderr), or fail when named on the command line.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,6 +18,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use tokio::io::AsyncReadExt;
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 
@@ -210,6 +217,81 @@ fn ping_pong(rt: &Runtime, pairs: usize, rounds: usize) -> f64 {
     let elapsed = start.elapsed();
     if total != pairs * rounds {
         fail("ping_pong", format!("{} round trips instead of {}", total, pairs * rounds));
+    }
+    rate(pairs * rounds, elapsed)
+}
+
+// ---------------------------------------------------------------- W4b
+/// A user's shape: each pinger spawns its own ponger; the ponger creates the
+/// channel of the next ping and sends its sender back inside the pong. The
+/// pinger drops the last sender, which ends the ponger, and joins it.
+struct SpawnedPing {
+    seq: usize,
+    pong: oneshot::Sender<SpawnedPong>,
+}
+
+struct SpawnedPong {
+    seq: usize,
+    next: oneshot::Sender<SpawnedPing>,
+}
+
+async fn spawned_ponger(mut ping: oneshot::Receiver<SpawnedPing>) -> usize {
+    let mut answered = 0;
+    while let Ok(SpawnedPing { seq, pong }) = ping.await {
+        let (next_tx, next_rx) = oneshot::channel();
+        if pong.send(SpawnedPong { seq: seq + 1, next: next_tx }).is_err() {
+            break;
+        }
+        answered += 1;
+        ping = next_rx;
+    }
+    answered
+}
+
+async fn spawned_pinger(rounds: usize) -> usize {
+    let (first_tx, first_rx) = oneshot::channel();
+    let ponger = tokio::spawn(spawned_ponger(first_rx));
+    let mut ok = 0;
+    {
+        let mut ping = first_tx;
+        for seq in 0..rounds {
+            let (pong_tx, pong_rx) = oneshot::channel();
+            if ping.send(SpawnedPing { seq, pong: pong_tx }).is_err() {
+                break;
+            }
+            match pong_rx.await {
+                Ok(pong) if pong.seq == seq + 1 => {
+                    ok += 1;
+                    ping = pong.next;
+                }
+                _ => break,
+            }
+        }
+    } // the last sender is dropped: the ponger's next wait ends
+    let answered = ponger.await.expect("ponger panicked");
+    if answered == ok {
+        ok
+    } else {
+        0
+    }
+}
+
+fn ping_pong_spawned(rt: &Runtime, pairs: usize, rounds: usize) -> f64 {
+    let start = Instant::now();
+    let total = run_in_task(rt, async move {
+        let mut joins = Vec::with_capacity(pairs);
+        for _ in 0..pairs {
+            joins.push(tokio::spawn(spawned_pinger(rounds)));
+        }
+        let mut total = 0;
+        for join in joins {
+            total += join.await.expect("task panicked");
+        }
+        total
+    });
+    let elapsed = start.elapsed();
+    if total != pairs * rounds {
+        fail("ping_pong_spawned", format!("{} round trips instead of {}", total, pairs * rounds));
     }
     rate(pairs * rounds, elapsed)
 }
@@ -426,18 +508,349 @@ fn idle_task_memory(rt: &Runtime, n: usize) -> f64 {
     growth / n as f64
 }
 
+// ---------------------------------------------------------------- W9b
+/// kyoto's cheaper idiom, a Notify. The Notified future is made before
+/// `started` is counted: it counts notify_waiters calls from its creation, so
+/// notify_waiters reaches it even if it was never polled (as kyoto's).
+struct IdleNotifyShared {
+    gate: Notify,
+    started: AtomicUsize,
+    remaining: AtomicUsize,
+    released: AtomicUsize,
+    done: Notify,
+}
+
+fn idle_task_memory_notify(rt: &Runtime, n: usize) -> f64 {
+    let (growth, released) = run_in_task(rt, async move {
+        let shared = Arc::new(IdleNotifyShared {
+            gate: Notify::new(),
+            started: AtomicUsize::new(0),
+            remaining: AtomicUsize::new(n),
+            released: AtomicUsize::new(0),
+            done: Notify::new(),
+        });
+        unsafe { malloc_trim(0) };
+        let before = rss_bytes();
+        for _ in 0..n {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                let wait = shared.gate.notified();
+                shared.started.fetch_add(1, Ordering::AcqRel);
+                wait.await;
+                shared.released.fetch_add(1, Ordering::AcqRel);
+                if shared.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    shared.done.notify_one();
+                }
+            });
+        }
+        while shared.started.load(Ordering::Acquire) < n {
+            tokio::task::yield_now().await;
+        }
+        let after = rss_bytes();
+        shared.gate.notify_waiters();
+        shared.done.notified().await;
+        (after as f64 - before as f64, shared.released.load(Ordering::Acquire))
+    });
+    if released != n {
+        fail("idle_task_memory_notify", format!("{} of {} tasks were released", released, n));
+    }
+    growth / n as f64
+}
+
+// ---------------------------------------------------------------- W9c
+/// A mutex the driver holds; unlocking releases the first waiter, and each
+/// task takes the lock in turn, counts itself under it and drops it.
+struct IdleMutexShared {
+    gate: tokio::sync::Mutex<usize>,
+    started: AtomicUsize,
+    remaining: AtomicUsize,
+    released: AtomicUsize,
+    done: Notify,
+}
+
+fn idle_task_memory_mutex(rt: &Runtime, n: usize) -> f64 {
+    let (growth, released, counted) = run_in_task(rt, async move {
+        let shared = Arc::new(IdleMutexShared {
+            gate: tokio::sync::Mutex::new(0),
+            started: AtomicUsize::new(0),
+            remaining: AtomicUsize::new(n),
+            released: AtomicUsize::new(0),
+            done: Notify::new(),
+        });
+        let held = shared.gate.lock().await;
+        unsafe { malloc_trim(0) };
+        let before = rss_bytes();
+        for _ in 0..n {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                shared.started.fetch_add(1, Ordering::AcqRel);
+                {
+                    let mut guard = shared.gate.lock().await;
+                    *guard += 1;
+                }
+                shared.released.fetch_add(1, Ordering::AcqRel);
+                if shared.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    shared.done.notify_one();
+                }
+            });
+        }
+        while shared.started.load(Ordering::Acquire) < n {
+            tokio::task::yield_now().await;
+        }
+        let after = rss_bytes();
+        drop(held);
+        shared.done.notified().await;
+        let counted = *shared.gate.lock().await;
+        (after as f64 - before as f64, shared.released.load(Ordering::Acquire), counted)
+    });
+    if released != n || counted != n {
+        fail("idle_task_memory_mutex", format!("{} tasks released, {} counted under the lock, of {}", released, counted, n));
+    }
+    growth / n as f64
+}
+
+// ---------------------------------------------------------------- W9d
+/// Shared state of W9d and W9e (no gate: each task waits on its own thing).
+struct IdleCountShared {
+    started: AtomicUsize,
+    remaining: AtomicUsize,
+    released: AtomicUsize,
+    done: Notify,
+}
+
+impl IdleCountShared {
+    fn new(n: usize) -> Arc<Self> {
+        Arc::new(IdleCountShared {
+            started: AtomicUsize::new(0),
+            remaining: AtomicUsize::new(n),
+            released: AtomicUsize::new(0),
+            done: Notify::new(),
+        })
+    }
+}
+
+/// Each task owns the receiver of its own mpsc channel of capacity 1 and
+/// waits on recv(); the driver keeps the senders (a Vec of n, 8 bytes each on
+/// both sides, counted in the growth), releases every task by sending it its
+/// index, then drops the senders.
+fn idle_task_memory_mpsc(rt: &Runtime, n: usize) -> f64 {
+    let (growth, released, sent) = run_in_task(rt, async move {
+        let shared = IdleCountShared::new(n);
+        unsafe { malloc_trim(0) };
+        let before = rss_bytes();
+        let mut senders = Vec::with_capacity(n);
+        for index in 0..n {
+            let (tx, mut rx) = mpsc::channel::<usize>(1);
+            senders.push(tx);
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                shared.started.fetch_add(1, Ordering::AcqRel);
+                if rx.recv().await == Some(index) {
+                    shared.released.fetch_add(1, Ordering::AcqRel);
+                }
+                if shared.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    shared.done.notify_one();
+                }
+            });
+        }
+        while shared.started.load(Ordering::Acquire) < n {
+            tokio::task::yield_now().await;
+        }
+        let after = rss_bytes();
+        let mut sent = 0;
+        for (index, tx) in senders.iter().enumerate() {
+            sent += tx.try_send(index).is_ok() as usize;
+        }
+        senders.clear();
+        shared.done.notified().await;
+        (after as f64 - before as f64, shared.released.load(Ordering::Acquire), sent)
+    });
+    if released != n || sent != n {
+        fail("idle_task_memory_mpsc", format!("{} sent, {} received by their task, of {}", sent, released, n));
+    }
+    growth / n as f64
+}
+
+// ---------------------------------------------------------------- W9e
+/// Each task sleeps for an hour; the driver keeps the join handles (8 bytes
+/// each on both sides, counted in the growth), aborts every task through its
+/// handle and checks that every join reports cancellation.
+fn idle_task_memory_sleep(rt: &Runtime, n: usize) -> f64 {
+    let (growth, cancelled, woke) = run_in_task(rt, async move {
+        let shared = IdleCountShared::new(n);
+        unsafe { malloc_trim(0) };
+        let before = rss_bytes();
+        let mut joins = Vec::with_capacity(n);
+        for _ in 0..n {
+            let shared = shared.clone();
+            joins.push(tokio::spawn(async move {
+                shared.started.fetch_add(1, Ordering::AcqRel);
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                shared.released.fetch_add(1, Ordering::AcqRel); // never: the task is aborted
+            }));
+        }
+        while shared.started.load(Ordering::Acquire) < n {
+            tokio::task::yield_now().await;
+        }
+        let after = rss_bytes();
+        for join in &joins {
+            join.abort();
+        }
+        let mut cancelled = 0;
+        for join in joins {
+            if let Err(e) = join.await {
+                if e.is_cancelled() {
+                    cancelled += 1;
+                }
+            }
+        }
+        (after as f64 - before as f64, cancelled, shared.released.load(Ordering::Acquire))
+    });
+    if cancelled != n || woke != 0 {
+        fail("idle_task_memory_sleep", format!("{} joins cancelled of {}, {} sleeps ended", cancelled, n, woke));
+    }
+    growth / n as f64
+}
+
+// ---------------------------------------------------------------- F1, F2
+struct FsInput {
+    path: String,
+    bytes: u64,
+    sum: u64,
+}
+
+fn fs_input_from_env() -> Option<FsInput> {
+    let path = std::env::var("BENCH_FS_FILE").ok()?;
+    let bytes = std::env::var("BENCH_FS_BYTES").ok()?.parse().ok()?;
+    let sum = u64::from_str_radix(&std::env::var("BENCH_FS_SUM").ok()?, 16).ok()?;
+    Some(FsInput { path, bytes, sum })
+}
+
+/// tools/fs_data.c's checksum: FNV-style over little-endian u64 words.
+fn checksum(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for w in data.chunks_exact(8) {
+        h = (h ^ u64::from_le_bytes(w.try_into().unwrap())).wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// Verifies a file with plain blocking reads (outside the timed part).
+fn verify_file(workload: &str, path: &str, input: &FsInput) {
+    let all = std::fs::read(path).unwrap_or_else(|e| fail(workload, format!("cannot read {}: {}", path, e)));
+    if all.len() as u64 != input.bytes {
+        fail(workload, format!("{} has {} bytes", path, all.len()));
+    }
+    if checksum(&all) != input.sum {
+        fail(workload, format!("{}: wrong checksum", path));
+    }
+}
+
+async fn fs_read_body(path: String) -> std::io::Result<Vec<u8>> {
+    let mut f = tokio::fs::File::open(path).await?;
+    let mut all = Vec::new();
+    f.read_to_end(&mut all).await?;
+    Ok(all)
+}
+
+fn fs_read(rt: &Runtime, input: &FsInput) -> f64 {
+    let start = Instant::now();
+    let all = run_in_task(rt, fs_read_body(input.path.clone()));
+    let elapsed = start.elapsed(); // the buffer is freed untimed
+    let all = all.unwrap_or_else(|e| fail("fs_read", e.to_string()));
+    if all.len() as u64 != input.bytes {
+        fail("fs_read", format!("read {} bytes", all.len()));
+    }
+    if checksum(&all) != input.sum {
+        fail("fs_read", "wrong checksum".to_string());
+    }
+    rate(input.bytes as usize, elapsed) / (1024.0 * 1024.0)
+}
+
+async fn fs_copy_body(from: String, to: String) -> std::io::Result<u64> {
+    tokio::fs::copy(from, to).await
+}
+
+fn fs_copy(rt: &Runtime, input: &FsInput) -> f64 {
+    let to = format!("{}.copy-tokio", input.path);
+    let _ = std::fs::remove_file(&to); // the copy creates it (untimed)
+    let start = Instant::now();
+    let n = run_in_task(rt, fs_copy_body(input.path.clone(), to.clone()));
+    let elapsed = start.elapsed();
+    let n = n.unwrap_or_else(|e| fail("fs_copy", e.to_string()));
+    if n != input.bytes {
+        fail("fs_copy", format!("copied {} bytes", n));
+    }
+    verify_file("fs_copy", &to, input);
+    rate(input.bytes as usize, elapsed) / (1024.0 * 1024.0)
+}
+
+// ---------------------------------------------------------------- P1
+/// `PROCESS_CONCURRENCY` tasks each take the next of n spawns until none is left.
+const PROCESS_CONCURRENCY: usize = 16;
+
+async fn spawn_true_worker(next: Arc<AtomicUsize>, n: usize) -> usize {
+    let mut ok = 0;
+    loop {
+        if next.fetch_add(1, Ordering::Relaxed) >= n {
+            break;
+        }
+        match tokio::process::Command::new("true").status().await {
+            Ok(st) => {
+                if st.success() {
+                    ok += 1;
+                }
+            }
+            Err(e) => {
+                eprintln!("tokio-bench: process_spawn: {}", e);
+                break;
+            }
+        }
+    }
+    ok
+}
+
+async fn process_spawn_body(n: usize) -> usize {
+    let next = Arc::new(AtomicUsize::new(0));
+    let joins: Vec<_> =
+        (0..PROCESS_CONCURRENCY).map(|_| tokio::spawn(spawn_true_worker(next.clone(), n))).collect();
+    let mut ok = 0;
+    for j in joins {
+        ok += j.await.expect("worker panicked");
+    }
+    ok
+}
+
+fn process_spawn(rt: &Runtime, n: usize) -> f64 {
+    let start = Instant::now();
+    let ok = run_in_task(rt, process_spawn_body(n));
+    let elapsed = start.elapsed();
+    if ok != n {
+        fail("process_spawn", format!("{} of {} exited 0", ok, n));
+    }
+    rate(n, elapsed)
+}
+
 // ---------------------------------------------------------------- main
 const WORKLOADS: &[&str] = &[
     "spawn_many_local",
     "spawn_many_remote",
     "yield_many",
     "ping_pong",
+    "ping_pong_spawned",
     "chained_spawn",
     "mpsc_bounded",
     "timers",
     "timeout_churn",
     "timer_arm_cancel",
     "idle_task_memory",
+    "idle_task_memory_notify",
+    "idle_task_memory_mutex",
+    "idle_task_memory_mpsc",
+    "idle_task_memory_sleep",
+    "fs_read",
+    "fs_copy",
+    "process_spawn",
 ];
 
 fn main() {
@@ -463,22 +876,50 @@ fn main() {
         .build()
         .expect("cannot build the Tokio runtime");
 
+    let fs_in = fs_input_from_env();
     for &name in WORKLOADS {
         if !wanted(name) {
             continue;
+        }
+        if name == "fs_read" || name == "fs_copy" {
+            match &fs_in {
+                None if !selected.is_empty() => {
+                    fail(name, "BENCH_FS_FILE, BENCH_FS_BYTES and BENCH_FS_SUM are not set".to_string())
+                }
+                None => {
+                    eprintln!("tokio-bench: {} skipped: no BENCH_FS_FILE (bench/run sets it)", name);
+                    continue;
+                }
+                Some(input) => verify_file(name, &input.path, input), // and into the page cache
+            }
         }
         match name {
             "spawn_many_local" => report(&cfg, name, "tasks/s", 0, || spawn_many_local(&rt, cfg.size(100_000))),
             "spawn_many_remote" => report(&cfg, name, "tasks/s", 0, || spawn_many_remote(&rt, cfg.size(100_000))),
             "yield_many" => report(&cfg, name, "yields/s", 0, || yield_many(&rt, 200, cfg.size(1_000))),
             "ping_pong" => report(&cfg, name, "round_trips/s", 0, || ping_pong(&rt, cfg.size(1_000), 100)),
+            "ping_pong_spawned" => report(&cfg, name, "round_trips/s", 0, || ping_pong_spawned(&rt, cfg.size(1_000), 100)),
             "chained_spawn" => report(&cfg, name, "spawns/s", 0, || chained_spawn(&rt, cfg.size(100_000))),
             "mpsc_bounded" => report(&cfg, name, "msgs/s", 0, || mpsc_bounded(&rt, cfg.size(250_000))),
             "timers" => report(&cfg, name, "ms", 1, || timers(&rt, cfg.size(100_000))),
             "timeout_churn" => report(&cfg, name, "ops/s", 0, || timeout_churn(&rt, cfg.size(1_000_000))),
             "timer_arm_cancel" => report(&cfg, name, "ops/s", 0, || timer_arm_cancel(&rt, cfg.size(1_000_000))),
             "idle_task_memory" => report(&cfg, name, "bytes/task", 1, || idle_task_memory(&rt, cfg.size(1_000_000))),
+            "idle_task_memory_notify" => report(&cfg, name, "bytes/task", 1, || idle_task_memory_notify(&rt, cfg.size(1_000_000))),
+            "idle_task_memory_mutex" => report(&cfg, name, "bytes/task", 1, || idle_task_memory_mutex(&rt, cfg.size(1_000_000))),
+            "idle_task_memory_mpsc" => report(&cfg, name, "bytes/task", 1, || idle_task_memory_mpsc(&rt, cfg.size(1_000_000))),
+            "idle_task_memory_sleep" => report(&cfg, name, "bytes/task", 1, || idle_task_memory_sleep(&rt, cfg.size(1_000_000))),
+            "fs_read" => report(&cfg, name, "MiB/s", 0, || fs_read(&rt, fs_in.as_ref().unwrap())),
+            "fs_copy" => report(&cfg, name, "MiB/s", 0, || fs_copy(&rt, fs_in.as_ref().unwrap())),
+            "process_spawn" => {
+                report(&cfg, name, "processes/s", 0, || process_spawn(&rt, if cfg.quick { 50 } else { 1000 }))
+            }
             _ => unreachable!(),
+        }
+    }
+    if let Some(input) = &fs_in {
+        if wanted("fs_copy") {
+            let _ = std::fs::remove_file(format!("{}.copy-tokio", input.path));
         }
     }
 }
