@@ -15,13 +15,17 @@ void parker::park() noexcept {
 
 void parker::park_for(std::chrono::nanoseconds timeout) noexcept {
   if (state_.fetch_sub(1, std::memory_order_acquire) == notified) return;
-  if (timeout.count() > 0) {
-    timespec ts{static_cast<time_t>(timeout.count() / 1'000'000'000),
-                static_cast<long>(timeout.count() % 1'000'000'000)};
+  // futex_wait may return early (a signal, a spurious wake, TSan's cap in
+  // futex.hpp): sleep again for what is left until a token or the deadline.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto left = timeout; left.count() > 0; left = deadline - std::chrono::steady_clock::now()) {
+    timespec ts{static_cast<time_t>(left.count() / 1'000'000'000),
+                static_cast<long>(left.count() % 1'000'000'000)};
     futex_wait(&state_, parked, &ts);
+    if (state_.load(std::memory_order_relaxed) != parked) break;
   }
-  // Timed out, woken, or spurious: leave PARKED either way; a token that
-  // arrived meanwhile is consumed here.
+  // Timed out or woken: leave PARKED either way; a token that arrived
+  // meanwhile is consumed here.
   state_.exchange(empty, std::memory_order_acquire);
 }
 
