@@ -21,8 +21,6 @@ std::uint64_t task_initial_state(scheduler* s) noexcept {
 
 namespace {
 
-void submit(task_header* t) { task_owner(t)->schedule(t); }
-
 // The runner holds RUNNING and one reference (the notification's, or the
 // list's at shutdown); the future has finished or been cancelled.
 void complete(task_header* t) {
@@ -160,7 +158,14 @@ void task_header::free_join_waker(waker* w) noexcept {
 }
 
 void task_abort(task_header* t) noexcept {
-  if (state::transition_to_notified_and_cancel(t)) submit(t);
+  // From any thread, like a wake (registry.cpp): pin the owner first.
+  owner_pin owner(task_owner_id(t));
+  if (!state::transition_to_notified_and_cancel(t)) return;
+  if (scheduler* s = owner.get()) {
+    s->schedule(t);
+  } else {
+    drop_task_reference(t);
+  }
 }
 
 bool task_is_complete(const task_header* t) noexcept {

@@ -219,10 +219,18 @@ inline bool transition_to_shutdown(task_header* t) noexcept {
 
 namespace kyoto::detail {
 
-/// The scheduler that owns t, from the id in the state word's top bits.
+/// The id of the scheduler that owns t, from the state word's top bits
+/// (written before the task was shared; never changes).
+inline std::uint16_t task_owner_id(const task_header* t) noexcept {
+  return static_cast<std::uint16_t>(t->state.load(std::memory_order_relaxed) >>
+                                    task_header::owner_shift);
+}
+
+/// The scheduler that owns t. Only for code that runs while the owner is
+/// known to be alive (its workers, its shutdown); a wake from anywhere
+/// else goes through owner_pin (scheduler.hpp).
 inline scheduler* task_owner(const task_header* t) noexcept {
-  return scheduler_by_id(static_cast<std::uint16_t>(t->state.load(std::memory_order_relaxed) >>
-                                                    task_header::owner_shift));
+  return scheduler_by_id(task_owner_id(t));
 }
 
 /// Polls (or cancels) a task whose notification the caller holds; runs the

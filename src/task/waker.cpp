@@ -3,6 +3,7 @@
 // task on its owner or freeing it.
 #include "task/waker.hpp"
 
+#include "runtime/scheduler/scheduler.hpp"
 #include "task/state.hpp"
 
 namespace kyoto::detail {
@@ -10,17 +11,27 @@ namespace {
 
 task_header* hdr(const void* p) { return static_cast<task_header*>(const_cast<void*>(p)); }
 
-void submit(task_header* t) { task_owner(t)->schedule(t); }
+// Queues t on its owner, or drops the notification's reference if the
+// owner has retired (the task is then complete and nobody runs it again).
+void submit(const owner_pin& owner, task_header* t) {
+  if (scheduler* s = owner.get()) {
+    s->schedule(t);
+  } else {
+    drop_task_reference(t);
+  }
+}
 
 raw_waker waker_clone(const void* p) {
   state::ref_inc(hdr(p));
   return raw_waker{p, &task_waker_vtable};
 }
+// Both wakes pin the owner before the transition (registry.cpp says why).
 void waker_wake(const void* p) {
   task_header* t = hdr(p);
+  owner_pin owner(task_owner_id(t));
   switch (state::transition_to_notified_by_val(t)) {
     case state::to_notified::submit:
-      submit(t);
+      submit(owner, t);
       break;
     case state::to_notified::dealloc:
       t->vtable->deallocate(t);
@@ -31,7 +42,8 @@ void waker_wake(const void* p) {
 }
 void waker_wake_by_ref(const void* p) {
   task_header* t = hdr(p);
-  if (state::transition_to_notified_by_ref(t) == state::to_notified::submit) submit(t);
+  owner_pin owner(task_owner_id(t));
+  if (state::transition_to_notified_by_ref(t) == state::to_notified::submit) submit(owner, t);
 }
 void waker_drop(const void* p) { drop_task_reference(hdr(p)); }
 

@@ -13,5 +13,6 @@ namespace kyoto::detail {
 
 using std::condition_variable;
 using std::thread;
+namespace this_thread = std::this_thread;
 
 }  // namespace kyoto::detail

@@ -13,12 +13,24 @@ constexpr std::size_t remote_batch = 256;
 
 }  // namespace
 
-// The waker of the blocked-on future points at the scheduler (which lives
-// as long as the runtime), so a clone kept past block_on stays harmless.
+// The waker of the blocked-on future holds the scheduler's id and
+// generation, not a pointer: a clone kept past block_on, or past the
+// runtime, pins the id (registry.cpp) and does nothing once the scheduler
+// has retired or the id belongs to another one.
+namespace {
+constexpr unsigned main_generation_shift = 16;
+}  // namespace
 raw_waker current_thread_scheduler::main_clone(const void* p) { return raw_waker{p, &main_vtable}; }
 void current_thread_scheduler::main_wake(const void* p) {
-  auto* self =
-      const_cast<current_thread_scheduler*>(static_cast<const current_thread_scheduler*>(p));
+  auto bits = reinterpret_cast<std::uintptr_t>(p);
+  auto id = static_cast<std::uint16_t>(bits);
+  owner_pin owner(id);
+  scheduler* s = owner.get();
+  if (s == nullptr || scheduler_slots[id].generation.load(std::memory_order_relaxed) !=
+                          (bits >> main_generation_shift)) {
+    return;
+  }
+  auto* self = static_cast<current_thread_scheduler*>(s);
   self->main_woken_.store(true, std::memory_order_release);
   self->park_.unpark();
 }
@@ -58,13 +70,21 @@ void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, 
   lock_guard drive(drive_lock_);
   enter_runtime entered(core);
   const current_thread_scheduler* saved = tl_driving;
+  scheduler* saved_running = tl_running_scheduler;
   tl_driving = this;
+  tl_running_scheduler = this;
   struct restore {
     const current_thread_scheduler* s;
-    ~restore() { tl_driving = s; }
-  } restore_driving{saved};
+    scheduler* running;
+    ~restore() {
+      tl_driving = s;
+      tl_running_scheduler = running;
+    }
+  } restore_driving{saved, saved_running};
 
-  waker w = waker::from_raw(raw_waker{this, &main_vtable});
+  auto main_bits = static_cast<std::uintptr_t>(registration.generation() << main_generation_shift) |
+                   registration.id();
+  waker w = waker::from_raw(raw_waker{reinterpret_cast<const void*>(main_bits), &main_vtable});
   context cx(w);
   main_woken_.store(true, std::memory_order_relaxed);
   for (;;) {
@@ -129,11 +149,15 @@ void current_thread_scheduler::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   const current_thread_scheduler* saved = tl_driving;
+  scheduler* saved_running = tl_running_scheduler;
   tl_driving = this;
+  tl_running_scheduler = this;
   owned.close_and_take_all([](task_header* t) { shutdown_task(t); });
   for (task_header* t : remote_.close()) drop_task_reference(t);
   while (task_header* t = pop_local()) drop_task_reference(t);
   tl_driving = saved;
+  tl_running_scheduler = saved_running;
+  registration.retire();  // from here on, no wake from anywhere reaches us
 }
 
 }  // namespace kyoto::detail

@@ -23,7 +23,9 @@
 // it (their futures are destroyed there), then close the injection queue
 // and drop the references held by all queues and LIFO slots. A wake that
 // arrives meanwhile finds the injection queue closed and drops its
-// reference itself.
+// reference itself. Last, the id is retired (registry.cpp): a wake from
+// another thread that is still under way finishes first, and any later one
+// does nothing.
 #include <pthread.h>
 
 #include <cassert>
@@ -152,6 +154,7 @@ bool multi_thread_scheduler::has_work_anywhere() const noexcept {
 void multi_thread_scheduler::run(worker& w, runtime_core* core) {
   enter_runtime entered(core);
   tl_worker = {this, &w};
+  tl_running_scheduler = this;
   while (!shutdown_.load(std::memory_order_acquire)) {
     task_header* t = next_task(w);
     if (!t) t = steal_work(w);
@@ -164,6 +167,7 @@ void multi_thread_scheduler::run(worker& w, runtime_core* core) {
     park(w);
   }
   tl_worker = {};
+  tl_running_scheduler = nullptr;
 }
 
 // Between tasks, every global_queue_interval ticks: fire due timers and
@@ -314,6 +318,7 @@ void multi_thread_scheduler::shutdown() {
     if (w->lifo) drop_task_reference(std::exchange(w->lifo, nullptr));
     while (task_header* t = w->queue.pop()) drop_task_reference(t);
   }
+  registration.retire();  // from here on, no wake from anywhere reaches us
 }
 
 }  // namespace kyoto::detail
