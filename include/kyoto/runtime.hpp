@@ -5,6 +5,7 @@
 #include "kyoto/runtime/join_error.hpp"
 #include "kyoto/runtime/join_handle.hpp"
 #include "kyoto/runtime/join_set.hpp"
+#include "kyoto/runtime/metrics.hpp"
 #include "kyoto/runtime/run.hpp"
 #include "kyoto/runtime/runtime.hpp"
 #include "kyoto/runtime/spawn.hpp"

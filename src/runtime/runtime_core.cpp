@@ -36,6 +36,24 @@ class core_base : public runtime_core {
   time_driver* time() noexcept override { return time_.get(); }
   const std::shared_ptr<io_driver>& io() noexcept override { return io_; }
 
+  runtime_metrics metrics() const override {
+    runtime_metrics m;
+    if constexpr (requires { sched_.worker_count(); }) {
+      m.num_workers = sched_.worker_count();
+    } else {
+      m.num_workers = 1;
+    }
+    m.num_alive_tasks = sched_.owned.size();
+    m.global_queue_depth = sched_.injection_depth();
+    auto pool = blocking_->thread_counts();
+    m.num_blocking_threads = pool.threads;
+    m.num_idle_blocking_threads = pool.idle;
+    m.blocking_queue_depth = pool.queued;
+    m.num_timers = time_ ? time_->pending() : 0;
+    m.num_io_sources = io_ ? io_->source_count() : 0;
+    return m;
+  }
+
  protected:
   explicit core_base(runtime_config config)
       : config_(std::move(config)),

@@ -20,6 +20,7 @@ bool owned_tasks::bind(task_header* t) {
   t->owned_next = sh.head;
   if (sh.head) sh.head->owned_prev = t;
   sh.head = t;
+  ++sh.count;
   return true;
 }
 
@@ -34,7 +35,17 @@ bool owned_tasks::remove(task_header* t) {
   }
   if (t->owned_next) t->owned_next->owned_prev = t->owned_prev;
   t->owned_prev = t->owned_next = nullptr;
+  --sh.count;
   return true;
+}
+
+std::size_t owned_tasks::size() const {
+  std::size_t n = 0;
+  for (const auto& sh : shards_) {
+    lock_guard lock(sh.lock);
+    n += sh.count;
+  }
+  return n;
 }
 
 void owned_tasks::close_and_take_all(const std::function<void(task_header*)>& fn) {
@@ -53,6 +64,7 @@ void owned_tasks::close_and_take_all(const std::function<void(task_header*)>& fn
         sh.head = t->owned_next;
         if (sh.head) sh.head->owned_prev = nullptr;
         t->owned_prev = t->owned_next = nullptr;
+        --sh.count;
       }
       fn(t);
     }

@@ -29,12 +29,16 @@ class owned_tasks {
   /// the locks, handing over the list's reference.
   void close_and_take_all(const std::function<void(task_header*)>& fn);
   bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  /// How many tasks are linked now (a snapshot: each shard is read under
+  /// its lock, one after the other).
+  std::size_t size() const;
 
  private:
   static constexpr std::size_t shard_count = 16;
   struct alignas(64) shard {
-    mutex lock;
+    mutable mutex lock;
     task_header* head = nullptr;
+    std::size_t count = 0;  // tasks linked here
   };
   shard& shard_of(task_header* t) noexcept;
   std::array<shard, shard_count> shards_;

@@ -17,6 +17,7 @@
 #include "kyoto/detail/task/harness.hpp"
 #include "kyoto/detail/task/spawned_task.hpp"
 #include "kyoto/runtime/join_handle.hpp"
+#include "kyoto/runtime/metrics.hpp"
 
 namespace kyoto {
 
@@ -172,6 +173,10 @@ class runtime {
       }
     }
 
+    /// A snapshot of the runtime's tasks, queues, threads, timers and
+    /// descriptors (see runtime_metrics).
+    runtime_metrics metrics() const { return core_->metrics(); }
+
    private:
     friend class runtime;
     explicit handle(std::shared_ptr<detail::runtime_core> c) noexcept : core_(std::move(c)) {}
@@ -211,6 +216,10 @@ class runtime {
   }
 
   class handle handle() const { return (class handle)(core_); }
+
+  /// A snapshot of what the runtime holds (see runtime_metrics):
+  ///   EXPECT_EQ(rt.metrics().num_alive_tasks, 0u);   // every task finished
+  runtime_metrics metrics() const { return core_->metrics(); }
 
   /// Shuts down now: cancels every task and waits at most `timeout` for
   /// blocking jobs that are running (they are left to finish alone).

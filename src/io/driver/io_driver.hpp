@@ -61,6 +61,7 @@ class io_driver : public std::enable_shared_from_this<io_driver> {
 
   /// Whether any descriptor is registered (busy workers then poll).
   bool has_sources() const noexcept { return sources_.load(std::memory_order_relaxed) != 0; }
+  std::size_t source_count() const noexcept { return sources_.load(std::memory_order_relaxed); }
 
  private:
   void free_released() noexcept;

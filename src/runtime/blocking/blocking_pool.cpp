@@ -67,6 +67,11 @@ void blocking_pool::thread_main(std::shared_ptr<blocking_pool> self, runtime_cor
   self->exited_cv_.notify_all();
 }
 
+blocking_pool::counts blocking_pool::thread_counts() const {
+  lock_guard lock(lock_);
+  return counts{threads_, idle_, queue_.size()};
+}
+
 bool blocking_pool::shutdown(std::chrono::nanoseconds timeout) {
   {
     lock_guard lock(lock_);

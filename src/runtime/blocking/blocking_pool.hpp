@@ -39,11 +39,16 @@ class blocking_pool : public scheduler, public std::enable_shared_from_this<bloc
   /// running ones. Returns false if the timeout expired.
   bool shutdown(std::chrono::nanoseconds timeout);
 
+  struct counts {
+    std::size_t threads, idle, queued;
+  };
+  counts thread_counts() const;
+
  private:
   static void schedule_fn(scheduler* s, task_header* t);
   static void thread_main(std::shared_ptr<blocking_pool> self, runtime_core* core);
 
-  mutex lock_;
+  mutable mutex lock_;
   condition_variable cv_;           // a job arrived, or shutdown
   condition_variable exited_cv_;    // a thread exited
   std::deque<task_header*> queue_;  // guarded by lock_

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "kyoto/core/context.hpp"
+#include "kyoto/runtime/metrics.hpp"
 
 namespace kyoto::detail {
 
@@ -48,6 +49,7 @@ class runtime_core : public std::enable_shared_from_this<runtime_core> {
   virtual time_driver* time() noexcept = 0;
   /// The I/O driver, or null when I/O is not enabled.
   virtual const std::shared_ptr<io_driver>& io() noexcept = 0;
+  virtual runtime_metrics metrics() const = 0;
 };
 
 std::shared_ptr<runtime_core> make_runtime_core(runtime_config config);

@@ -46,6 +46,9 @@ class current_thread_scheduler : public scheduler {
   void block_on(runtime_core* core, bool (*poll)(void*, context&), void* state);
   void shutdown();
 
+  /// Tasks woken or spawned from other threads, not yet taken.
+  std::size_t injection_depth() const noexcept { return remote_.len(); }
+
  private:
   static void schedule_fn(scheduler* s, task_header* t);
   static raw_waker main_clone(const void* p);

@@ -35,6 +35,7 @@ class multi_thread_scheduler : public scheduler {
   std::uint32_t worker_count() const noexcept {
     return static_cast<std::uint32_t>(workers_.size());
   }
+  std::size_t injection_depth() const noexcept { return inject_.len(); }
 
  private:
   struct worker {
