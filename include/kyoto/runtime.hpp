@@ -8,4 +8,5 @@
 #include "kyoto/runtime/metrics.hpp"
 #include "kyoto/runtime/run.hpp"
 #include "kyoto/runtime/runtime.hpp"
+#include "kyoto/runtime/scope.hpp"
 #include "kyoto/runtime/spawn.hpp"

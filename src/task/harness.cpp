@@ -11,6 +11,7 @@
 #include "runtime/scheduler/scheduler.hpp"
 #include "task/state.hpp"
 #include "task/waker.hpp"
+#include "util/sync_primitives.hpp"
 
 namespace kyoto::detail {
 
@@ -166,6 +167,22 @@ void task_abort(task_header* t) noexcept {
   } else {
     drop_task_reference(t);
   }
+}
+
+void task_cancel_and_wait(task_header* t) noexcept {
+  if (task_is_complete(t)) return;
+  // The reference complete() drops as the runner's (the join handle keeps
+  // its own). A queue that still holds the task finds it COMPLETE later
+  // and only drops its reference (transition_to_running).
+  state::ref_inc(t);
+  if (state::transition_to_shutdown(t)) {
+    cancel(t);  // we hold RUNNING: destroy the future here
+    return;
+  }
+  // Complete already, or running elsewhere with CANCELLED now set: its
+  // poll ends with the cancellation (transition_to_idle) or its value.
+  drop_task_reference(t);
+  while (!task_is_complete(t)) this_thread::yield();
 }
 
 bool task_is_complete(const task_header* t) noexcept {

@@ -65,6 +65,12 @@ class join_handle {
   bool is_finished() const noexcept { return !task_ || detail::task_is_complete(task_); }
   bool valid() const noexcept { return task_ != nullptr; }
 
+  /// kyoto::scope's destructor: the task is cancelled (or complete) when
+  /// this returns (detail::task_cancel_and_wait). Not for other callers.
+  void cancel_and_wait_for_scope() noexcept {
+    if (task_) detail::task_cancel_and_wait(task_);
+  }
+
  private:
   void reset() noexcept {
     if (task_) detail::join_drop(std::exchange(task_, nullptr));

@@ -27,5 +27,11 @@ void join_drop(task_header* t) noexcept;
 /// Requests cancellation; harmless after completion.
 void task_abort(task_header* t) noexcept;
 bool task_is_complete(const task_header* t) noexcept;
+/// Cancels t before returning (kyoto::scope's destructor): now, on this
+/// thread, if it is idle or queued; if it is being polled on another
+/// thread, that thread cancels it when the poll ends, and this waits for
+/// it. The caller holds a reference (its join handle). Never call it from
+/// inside t's own poll.
+void task_cancel_and_wait(task_header* t) noexcept;
 
 }  // namespace kyoto::detail
