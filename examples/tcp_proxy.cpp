@@ -100,6 +100,10 @@ kyoto::task<int> async_main(std::string addr, std::string upstream) {
     }
     connections.spawn(proxy(std::move(conn->first), upstream, ++accepted, sum));
   }
+  // Connections that have finished but that reap has not joined yet are
+  // not open: join them first.
+  while (connections.try_join_next()) {
+  }
   std::size_t open = connections.size();
   bool finished = static_cast<bool>(co_await kyoto::timeout(5s, drain(connections)));
   std::size_t cut = finished ? 0 : connections.size();
