@@ -39,6 +39,7 @@ std::chrono::microseconds short_wait(std::mt19937& rng) {
 struct mpsc_storm {
   static constexpr int producers = 8;
   long per_producer = scaled(60'000);
+  unsigned pause_one_in = 64;
   storm_deadline deadline;
   std::atomic<long> progress{0};
   std::atomic<long> sent{0};
@@ -121,6 +122,10 @@ task<void> mpsc_producer(mpsc_storm& s, mpsc::sender<std::uint32_t> tx, int p, u
       s.send_cancelled.fetch_add(1, std::memory_order_relaxed);
     }
     s.progress.fetch_add(1, std::memory_order_relaxed);
+    // Pause now and then, so that the consumer catches up and waits (and
+    // gets cancelled); often on an unbounded channel, which never slows
+    // its producers down.
+    if (rng() % s.pause_one_in == 0) co_await kyoto::sleep(short_wait(rng));
   }
   s.producers_alive.fetch_sub(1);
 }
@@ -178,6 +183,7 @@ task<void> mpsc_consumer(mpsc_storm& s, mpsc::receiver<std::uint32_t> rx, unsign
 
 void run_mpsc_storm(runtime& rt, std::size_t capacity, unsigned seed) {
   mpsc_storm s;
+  if (capacity == 0) s.pause_one_in = 2;
   progress_watchdog dog("mpsc", s.progress, [&s] { return s.report(); });
   rt.block_on([](mpsc_storm& st, std::size_t cap, unsigned sd) -> task<void> {
     auto [tx, rx] =
