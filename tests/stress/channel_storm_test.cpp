@@ -195,6 +195,7 @@ void run_mpsc_storm(runtime& rt, std::size_t capacity, unsigned seed) {
     tasks.spawn(mpsc_consumer(st, std::move(rx), sd));
     while (auto r = co_await tasks.join_next()) EXPECT_TRUE(*r) << "a storm task failed";
   }(s, capacity, seed));
+  expect_runtime_quiet(rt);
 
   EXPECT_EQ(s.producers_alive.load(), 0);
   EXPECT_EQ(s.bad_ids.load(), 0);
@@ -374,6 +375,7 @@ TEST_P(ChannelStorm, OneshotDeliversExactlyWhatWasSentToAKeptReceiver) {
       ++st.rounds;
     }
   }(s, t, seed));
+  expect_runtime_quiet(rt);
   EXPECT_EQ(s.tasks_alive.load(), 0);
   EXPECT_EQ(t.inconsistent, 0) << s.report();
   EXPECT_EQ(t.got, s.delivered.load());  // no wrong value was delivered
@@ -483,6 +485,7 @@ TEST_P(ChannelStorm, BroadcastReceiversSeeEveryValueInOrderOrCountItAsLagged) {
     tasks.spawn(broadcast_producer(st, std::move(tx), sd + 100));
     while (auto r = co_await tasks.join_next()) EXPECT_TRUE(*r) << "a storm task failed";
   }(s, seed, expected, out_of_order));
+  expect_runtime_quiet(rt);
   EXPECT_EQ(s.receivers_alive.load(), 0);
   EXPECT_EQ(s.wrong_count.load(), 0) << "send did not count every receiver";
   for (int i = 0; i < broadcast_storm::receivers; ++i) {
@@ -586,6 +589,7 @@ TEST_P(ChannelStorm, MutexIsNeverHeldTwiceAndCountsEveryCriticalSection) {
       tasks.spawn(mutex_locker(st, mx, sd + static_cast<unsigned>(i)));
     while (auto r = co_await tasks.join_next()) EXPECT_TRUE(*r) << "a storm task failed";
   }(s, m, seed));
+  expect_runtime_quiet(rt);
   EXPECT_EQ(s.tasks_alive.load(), 0);
   EXPECT_EQ(s.most_inside.load(), 1) << s.report();
   EXPECT_EQ(m.get_mut(), s.acquired.load());
@@ -630,6 +634,7 @@ TEST_P(ChannelStorm, SemaphoreNeverHandsOutMoreThanItsPermitsAndGetsThemAllBack)
       tasks.spawn(semaphore_user(st, sm, permits, sd + static_cast<unsigned>(i)));
     while (auto r = co_await tasks.join_next()) EXPECT_TRUE(*r) << "a storm task failed";
   }(s, sem, seed));
+  expect_runtime_quiet(rt);
   EXPECT_EQ(s.tasks_alive.load(), 0);
   EXPECT_LE(s.most_inside.load(), static_cast<long>(permits)) << s.report();
   EXPECT_EQ(s.inside.load(), 0);

@@ -203,6 +203,7 @@ TEST(NetStorm, EchoesEveryByteOfEveryNormalConnectionAndLeaksNoDescriptor) {
     progress_watchdog dog("net", s.progress, [&s] { return s.report(); });
     auto rt = runtime::builder::multi_thread().worker_threads(2).enable_all().build();
     rt.block_on(storm_main(s, seed));
+    expect_runtime_quiet(rt);
   }
   EXPECT_EQ(open_fd_count(), baseline) << "leaked descriptors";
   EXPECT_EQ(s.open.load(), 0);
