@@ -51,15 +51,17 @@ TEST_P(RtScope, TheBodysValueIsTheScopesAndLambdaChildrenKeepTheirCaptures) {
   auto rt = make();
   int r = rt.block_on([]() -> task<int> {
     int a = 0, b = 0;
-    int got = co_await kyoto::scope([&](scope_handle& s) -> task<int> {
-      int base = 10;  // in the body's frame: children borrow it too
+    int base = 10;
+    // The closure (and so what it captures) lives in the scope until every
+    // child is done. Not the body's locals: they end at its co_return.
+    int got = co_await kyoto::scope([&, offset = base](scope_handle& s) -> task<int> {
       s.spawn([&]() -> task<void> {
         co_await kyoto::sleep(1ms);
-        a = base + 1;
+        a = offset + 1;
       });
       s.spawn([&]() -> task<void> {
         co_await yield_now();
-        b = base + 2;
+        b = base + 2;  // the caller's local
       });
       co_return 7;
     });

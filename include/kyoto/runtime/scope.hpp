@@ -1,6 +1,8 @@
 // kyoto::scope: structured fork-join. The body spawns children through
 // the handle it is given; the scope finishes only after every child has,
-// so children may borrow from the caller's frame and from the body's:
+// so children may borrow from the caller's frame and from the body's
+// captures (the closure lives in the scope until the end), though not from
+// the body's locals, which end at its co_return while children may run on:
 //   std::vector<int> parts(n);
 //   co_await kyoto::scope([&](kyoto::scope_handle& s) -> kyoto::task<> {
 //     for (std::size_t i = 0; i < n; ++i) s.spawn(sum_into(chunk(i), parts[i]));
@@ -227,7 +229,8 @@ class [[nodiscard]] scope_future {
 ///     co_return;
 ///   });
 /// The body is kept alive in the scope, so its captures stay valid while
-/// children run. See the top of this header for failure and cancellation.
+/// children run (its locals do not: they end when it returns). See the top of this header for
+/// failure and cancellation.
 template <class Body>
 scope_future<std::decay_t<Body>> scope(Body&& body) {
   return scope_future<std::decay_t<Body>>(std::forward<Body>(body));
