@@ -132,7 +132,14 @@ def main():
 
 
 def chart(medians, workloads, runtimes, peers, path, quick):
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        # The table is the result; the chart is a convenience. bench/run
+        # installs python3-matplotlib, but another package's install can
+        # remove it (libboost1.81-dev conflicts with scipy's libboost-dev).
+        sys.stderr.write("report.py: no matplotlib, chart skipped (apt-get install python3-matplotlib)\n")
+        return
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
