@@ -62,8 +62,10 @@ class [[nodiscard]] sleep {
   /// Moves the deadline (earlier or later), even while a task waits on it.
   void reset(instant deadline) {
     deadline_ = deadline;
-    entry_.deadline_ms = ticks_for(deadline);
-    armed_ = detail::time_reset(*driver_, entry_, entry_.deadline_ms);
+    // Not entry_.deadline_ms = ...: while the entry is in the wheel its
+    // deadline is the driver's (guarded by its lock, read by a worker that
+    // fires timers); time_reset writes it under that lock.
+    armed_ = detail::time_reset(*driver_, entry_, ticks_for(deadline));
   }
 
  private:
