@@ -38,11 +38,7 @@ class core_base : public runtime_core {
 
   runtime_metrics metrics() const override {
     runtime_metrics m;
-    if constexpr (requires { sched_.worker_count(); }) {
-      m.num_workers = sched_.worker_count();
-    } else {
-      m.num_workers = 1;
-    }
+    m.num_workers = sched_.worker_count();
     m.num_alive_tasks = sched_.owned.size();
     m.global_queue_depth = sched_.injection_depth();
     auto pool = blocking_->thread_counts();

@@ -161,12 +161,7 @@ void task_header::free_join_waker(waker* w) noexcept {
 void task_abort(task_header* t) noexcept {
   // From any thread, like a wake (registry.cpp): pin the owner first.
   owner_pin owner(task_owner_id(t));
-  if (!state::transition_to_notified_and_cancel(t)) return;
-  if (scheduler* s = owner.get()) {
-    s->schedule(t);
-  } else {
-    drop_task_reference(t);
-  }
+  if (state::transition_to_notified_and_cancel(t)) submit_to_owner(owner, t);
 }
 
 void task_cancel_and_wait(task_header* t) noexcept {

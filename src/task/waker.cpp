@@ -7,19 +7,18 @@
 #include "task/state.hpp"
 
 namespace kyoto::detail {
-namespace {
 
-task_header* hdr(const void* p) { return static_cast<task_header*>(const_cast<void*>(p)); }
-
-// Queues t on its owner, or drops the notification's reference if the
-// owner has retired (the task is then complete and nobody runs it again).
-void submit(const owner_pin& owner, task_header* t) {
+void submit_to_owner(const owner_pin& owner, task_header* t) noexcept {
   if (scheduler* s = owner.get()) {
     s->schedule(t);
   } else {
     drop_task_reference(t);
   }
 }
+
+namespace {
+
+task_header* hdr(const void* p) { return static_cast<task_header*>(const_cast<void*>(p)); }
 
 raw_waker waker_clone(const void* p) {
   state::ref_inc(hdr(p));
@@ -31,7 +30,7 @@ void waker_wake(const void* p) {
   owner_pin owner(task_owner_id(t));
   switch (state::transition_to_notified_by_val(t)) {
     case state::to_notified::submit:
-      submit(owner, t);
+      submit_to_owner(owner, t);
       break;
     case state::to_notified::dealloc:
       t->vtable->deallocate(t);
@@ -43,7 +42,8 @@ void waker_wake(const void* p) {
 void waker_wake_by_ref(const void* p) {
   task_header* t = hdr(p);
   owner_pin owner(task_owner_id(t));
-  if (state::transition_to_notified_by_ref(t) == state::to_notified::submit) submit(owner, t);
+  if (state::transition_to_notified_by_ref(t) == state::to_notified::submit)
+    submit_to_owner(owner, t);
 }
 void waker_drop(const void* p) { drop_task_reference(hdr(p)); }
 

@@ -11,4 +11,11 @@ namespace kyoto::detail {
 /// built on it for each poll, without a reference of its own.
 extern const waker_vtable task_waker_vtable;
 
+class owner_pin;
+struct task_header;
+/// Queues t (holding its notification's reference) on its pinned owner, or
+/// drops that reference if the owner has retired (the task is then complete
+/// and nobody runs it again).
+void submit_to_owner(const owner_pin& owner, task_header* t) noexcept;
+
 }  // namespace kyoto::detail

@@ -149,9 +149,9 @@ class [[nodiscard]] scope_future {
 
   poll_result<output_type> poll(context& cx) {
     if (!state_) {
-      state_ = std::make_unique<detail::scope_state>();
-      handle_.reset(new scope_handle(state_.get()));
-      running_.emplace(std::invoke(body_, *handle_));
+      shared_ = std::make_unique<shared>();
+      state_ = &shared_->state;
+      running_.emplace(std::invoke(body_, shared_->handle));
     }
     if (!body_done_) {
       try {
@@ -212,9 +212,15 @@ class [[nodiscard]] scope_future {
 
   using stored_output = std::conditional_t<std::is_void_v<output_type>, char, output_type>;
 
+  // The state and the handle the body gets, in one allocation.
+  struct shared {
+    detail::scope_state state;
+    scope_handle handle{&state};
+  };
+
   Body body_;
-  std::unique_ptr<detail::scope_state> state_;  // from the first poll on
-  std::unique_ptr<scope_handle> handle_;
+  std::unique_ptr<shared> shared_;        // from the first poll on
+  detail::scope_state* state_ = nullptr;  // &shared_->state
   std::optional<body_future> running_;
   std::optional<stored_output> out_;
   std::size_t joined_ = 0;

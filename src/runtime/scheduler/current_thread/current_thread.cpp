@@ -19,6 +19,23 @@ constexpr std::size_t remote_batch = 256;
 // has retired or the id belongs to another one.
 namespace {
 constexpr unsigned main_generation_shift = 16;
+
+// This thread drives s (block_on, shutdown): its tasks run here, and its
+// wakes from here skip the pin (tl_running_scheduler); restored on exit.
+struct driving_scope {
+  const current_thread_scheduler* saved_driving = tl_driving;
+  scheduler* saved_running = tl_running_scheduler;
+  explicit driving_scope(current_thread_scheduler* s) noexcept {
+    tl_driving = s;
+    tl_running_scheduler = s;
+  }
+  ~driving_scope() {
+    tl_driving = saved_driving;
+    tl_running_scheduler = saved_running;
+  }
+  driving_scope(const driving_scope&) = delete;
+  driving_scope& operator=(const driving_scope&) = delete;
+};
 }  // namespace
 raw_waker current_thread_scheduler::main_clone(const void* p) { return raw_waker{p, &main_vtable}; }
 void current_thread_scheduler::main_wake(const void* p) {
@@ -69,18 +86,7 @@ void current_thread_scheduler::block_on(runtime_core* core, bool (*poll)(void*, 
                                         void* state) {
   lock_guard drive(drive_lock_);
   enter_runtime entered(core);
-  const current_thread_scheduler* saved = tl_driving;
-  scheduler* saved_running = tl_running_scheduler;
-  tl_driving = this;
-  tl_running_scheduler = this;
-  struct restore {
-    const current_thread_scheduler* s;
-    scheduler* running;
-    ~restore() {
-      tl_driving = s;
-      tl_running_scheduler = running;
-    }
-  } restore_driving{saved, saved_running};
+  driving_scope driving(this);
 
   auto main_bits = static_cast<std::uintptr_t>(registration.generation() << main_generation_shift) |
                    registration.id();
@@ -148,15 +154,12 @@ void current_thread_scheduler::shutdown() {
   lock_guard drive(drive_lock_);
   if (shut_down_) return;
   shut_down_ = true;
-  const current_thread_scheduler* saved = tl_driving;
-  scheduler* saved_running = tl_running_scheduler;
-  tl_driving = this;
-  tl_running_scheduler = this;
-  owned.close_and_take_all([](task_header* t) { shutdown_task(t); });
-  for (task_header* t : remote_.close()) drop_task_reference(t);
-  while (task_header* t = pop_local()) drop_task_reference(t);
-  tl_driving = saved;
-  tl_running_scheduler = saved_running;
+  {
+    driving_scope driving(this);
+    owned.close_and_take_all([](task_header* t) { shutdown_task(t); });
+    for (task_header* t : remote_.close()) drop_task_reference(t);
+    while (task_header* t = pop_local()) drop_task_reference(t);
+  }
   registration.retire();  // from here on, no wake from anywhere reaches us
 }
 

@@ -46,6 +46,8 @@ class current_thread_scheduler : public scheduler {
   void block_on(runtime_core* core, bool (*poll)(void*, context&), void* state);
   void shutdown();
 
+  /// The thread in block_on is its only worker.
+  std::uint32_t worker_count() const noexcept { return 1; }
   /// Tasks woken or spawned from other threads, not yet taken.
   std::size_t injection_depth() const noexcept { return remote_.len(); }
 
